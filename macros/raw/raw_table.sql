@@ -1,0 +1,88 @@
+{#-
+    The one way raw data enters the project. Staging calls raw_table('products') and
+    never knows whether rows come from the demo generator, from files or from
+    warehouse tables (var raw_source). The result has exactly the contract's columns
+    (models/staging/_raw__sources.yml), all text; optional columns missing from a
+    file or table are filled with null, a missing required column or an unexpected
+    (for example renamed) column stops the build with a message naming both.
+-#}
+{% macro raw_table(table_name) %}
+    {%- set raw_source = var('raw_source') -%}
+    {%- if raw_source == 'demo' -%}
+        {%- set relation = ref('raw_demo_' ~ table_name) -%}
+    {%- elif raw_source == 'warehouse' -%}
+        {%- set relation = source('raw', table_name) -%}
+    {%- elif raw_source == 'files' -%}
+        {%- set relation = none -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "var raw_source is '" ~ raw_source ~ "'; use one of demo, files, warehouse") }}
+    {%- endif -%}
+    {%- if not execute -%}
+        {{ return('select 1 as parse_time_placeholder') }}
+    {%- endif -%}
+
+    {%- set contract = raw_contract_columns(table_name) -%}
+    {%- if raw_source == 'demo' -%}
+        {#- The generator writes the contract's columns; tests/python checks it. -#}
+        {%- set query = 'select * from ' ~ relation -%}
+        {%- set found = contract | map(attribute='name') | list -%}
+        {%- set origin = 'demo table ' ~ relation -%}
+    {%- else -%}
+        {%- if relation is none -%}
+            {%- set file = raw_file(table_name) -%}
+            {%- set query = file.query -%}
+            {%- set origin = 'file ' ~ file.path -%}
+        {%- else -%}
+            {%- set query = 'select * from ' ~ relation -%}
+            {%- set origin = 'table ' ~ relation -%}
+        {%- endif -%}
+        {%- set found = run_query('select * from (' ~ query ~ ') as probe where 1 = 0').column_names -%}
+    {%- endif -%}
+
+    {%- set found_by_name = {} -%}
+    {%- for name in found -%}
+        {%- do found_by_name.update({name | lower: name}) -%}
+    {%- endfor -%}
+    {%- set expected = contract | map(attribute='name') | list -%}
+    {%- for name in found_by_name -%}
+        {%- if name not in expected -%}
+            {{ exceptions.raise_compiler_error(
+                "raw table '" ~ table_name ~ "' (" ~ origin ~ ") has unexpected column '" ~ name
+                ~ "' (renamed?). The raw data contract (models/staging/_raw__sources.yml) lists: "
+                ~ expected | join(', ')) }}
+        {%- endif -%}
+    {%- endfor %}
+    select
+    {%- for column in contract %}
+        {%- if column.name in found_by_name %}
+        cast({{ adapter.quote(found_by_name[column.name]) }} as {{ dbt.type_string() }}) as {{ column.name }}
+        {%- elif column.required -%}
+            {{ exceptions.raise_compiler_error(
+                "raw table '" ~ table_name ~ "' (" ~ origin ~ ") is missing required column '"
+                ~ column.name ~ "'. Found columns: " ~ found_by_name.keys() | list | join(', ')) }}
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as {{ column.name }}
+        {%- endif -%}
+        {{- ',' if not loop.last }}
+    {%- endfor %}
+    from ({{ query }}) as raw_rows
+{%- endmacro %}
+
+
+{#- The contract's columns of one raw table, as a list of {name, required}. -#}
+{% macro raw_contract_columns(table_name) %}
+    {%- set columns = [] -%}
+    {%- for node in graph.sources.values()
+        if node.source_name == 'raw' and node.name == table_name -%}
+        {%- for column in node.columns.values() -%}
+            {%- set meta = column.meta or column.config.meta or {} -%}
+            {%- do columns.append({'name': column.name | lower, 'required': meta.get('required', false)}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if columns | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "raw table '" ~ table_name ~ "' is not in the raw data contract (models/staging/_raw__sources.yml)") }}
+    {%- endif -%}
+    {{ return(columns) }}
+{%- endmacro %}

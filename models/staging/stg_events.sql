@@ -1,0 +1,23 @@
+with
+
+checked as (
+    select * from {{ ref('stg_events_checked') }}
+    where reject_reason is null
+),
+
+final as (
+    select
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('user_id') }} as user_id,
+        {{ clean_text('product_id') }} as product_id,
+        lower({{ clean_text('event_type') }}) as event_type,
+        event_ts_typed as event_at,
+        {{ clean_text('session_id') }} as session_id,
+        {{ clean_text('request_id') }} as request_id,
+        position_typed as position,
+        lower({{ clean_text('surface') }}) as surface,
+        price_typed as price
+    from checked
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ rejected_rows('match_overrides') }}

@@ -1,0 +1,11 @@
+"""Raw users from the deterministic demo generator (var raw_source = demo)."""
+
+from catalog_ml.demo import generate
+from catalog_ml.portable import to_output
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    seed = int(dbt.config.get("demo_seed"))
+    scale = float(dbt.config.get("demo_scale"))
+    return to_output(generate("users", seed=seed, scale=scale), session)

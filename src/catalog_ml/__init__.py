@@ -1,0 +1,1 @@
+"""catalog-ml: the Python logic behind the project's dbt Python models."""

@@ -1,0 +1,27 @@
+"""The one place that knows which engine runs a dbt Python model.
+
+dbt-duckdb hands a model a DuckDB connection and accepts Arrow data (streamed from a
+RecordBatchReader, so large outputs never sit in memory whole); dbt-snowflake hands
+it a Snowpark session and writes a pandas DataFrame, whose column names Snowflake
+wants upper-case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+
+def is_duckdb(session: Any) -> bool:
+    """True when the model runs on dbt-duckdb (the session is a DuckDB connection)."""
+    return type(session).__module__.split(".")[0] in {"duckdb", "_duckdb"}
+
+
+def to_output(batches: pa.RecordBatchReader, session: Any) -> Any:
+    """What the adapter running this model can write: Arrow on DuckDB, pandas elsewhere."""
+    if is_duckdb(session):
+        return batches
+    frame = batches.read_pandas()
+    frame.columns = [str(name).upper() for name in frame.columns]
+    return frame
