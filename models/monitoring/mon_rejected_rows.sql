@@ -5,13 +5,13 @@ with
 
 outcomes as (
     {%- for table_name in tables %}
-    select
-        '{{ table_name }}' as table_name,
-        coalesce(reject_reason, 'kept') as outcome,
-        count(*) as row_count
-    from {{ ref('stg_' ~ table_name ~ '_checked') }}
-    group by 1, 2
-    {{ 'union all' if not loop.last }}
+        select
+            '{{ table_name }}' as table_name,
+            coalesce(reject_reason, 'kept') as outcome,
+            count(*) as row_count
+        from {{ ref('stg_' ~ table_name ~ '_checked') }}
+        group by 1, 2
+        {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
 

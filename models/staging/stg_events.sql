@@ -14,7 +14,8 @@ final as (
         event_ts_typed as event_at,
         {{ clean_text('session_id') }} as session_id,
         {{ clean_text('request_id') }} as request_id,
-        position_typed as position,
+        -- the raw contract's name, kept although it is a keyword
+        position_typed as position,  -- noqa: RF04
         lower({{ clean_text('surface') }}) as surface,
         price_typed as price
     from checked

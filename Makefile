@@ -1,0 +1,44 @@
+# catalog-ml: `make demo` builds everything on DuckDB with demo data; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_SCALE ?= 1
+export DBT_PROFILES_DIR := $(CURDIR)
+export CATALOG_ML_DUCKDB_PATH ?= $(CURDIR)/catalog_ml.duckdb
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: demo test lint unit integration bench clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+profiles.yml: profiles.yml.example
+	cp $< $@
+
+demo: $(VENV)/.installed profiles.yml
+	$(BIN)/dbt build --vars '{demo_scale: $(DEMO_SCALE)}'
+	$(BIN)/python -m catalog_ml.summary "$(CATALOG_ML_DUCKDB_PATH)"
+
+lint: $(VENV)/.installed profiles.yml
+	$(BIN)/ruff check src tests python_models bench
+	$(BIN)/ruff format --check src tests python_models bench
+	$(BIN)/sqlfluff lint models tests/dbt
+
+unit: $(VENV)/.installed
+	$(BIN)/pytest tests/python
+
+integration: $(VENV)/.installed profiles.yml
+	$(BIN)/pytest tests/integration
+
+test: lint unit integration
+
+bench: $(VENV)/.installed profiles.yml
+	$(BIN)/python bench/run.py --scales 1
+
+clean:
+	rm -rf target logs catalog_ml.duckdb
