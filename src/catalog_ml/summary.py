@@ -20,7 +20,12 @@ def describe(path: str) -> list[tuple[str, str, str, int]]:
             """
         ).fetchall()
         return [
-            (schema, name, kind.lower(), con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
+            (
+                schema,
+                name,
+                kind.lower(),
+                con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0],
+            )
             for schema, name, kind in relations
         ]
 

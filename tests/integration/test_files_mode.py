@@ -47,17 +47,22 @@ def test_exactly_the_planted_bad_rows_are_rejected_for_their_reason(built, query
 
 def test_rows_in_equal_rows_kept_plus_rejected_in_the_summary(built, query):
     counts = dict(query(built, "select table_name, max(rows_in) from mon_rejected_rows group by 1"))
-    kept = dict(query(built, "select table_name, row_count from mon_rejected_rows where outcome = 'kept'"))
+    kept = dict(
+        query(built, "select table_name, row_count from mon_rejected_rows where outcome = 'kept'")
+    )
     assert counts["events"] == 15 and kept["events"] == 5
     assert counts["products"] == 9 and kept["products"] == 3
 
 
 def test_listings_are_normalised(built, query):
-    products = {row[0]: row for row in query(
-        built,
-        "select product_id, title, brand, category, gtin, has_invalid_gtin, model_number, price"
-        " from stg_products",
-    )}
+    products = {
+        row[0]: row
+        for row in query(
+            built,
+            "select product_id, title, brand, category, gtin, has_invalid_gtin, model_number, price"
+            " from stg_products",
+        )
+    }
     assert products["P1"][4:7] == ("04548736112100", False, "WH1000XM4")
     assert products["P2"][2] == "Apple"  # 'apple inc.' through the alias seed
     assert products["P2"][3] == "Electronics > Tablets > iPads"
@@ -69,7 +74,9 @@ def test_listings_are_normalised(built, query):
 
 
 def test_latest_override_wins(built, query):
-    latest = query(built, "select offer_id, product_id from stg_match_overrides where is_latest order by 1")
+    latest = query(
+        built, "select offer_id, product_id from stg_match_overrides where is_latest order by 1"
+    )
     assert latest == [("O1", "P1"), ("O2", None), ("O3", "P3")]
 
 
@@ -97,15 +104,21 @@ def rewrite_csv(path: Path, drop: str | None = None, rename: tuple[str, str] | N
 
 def test_missing_required_column_fails_naming_table_and_column(tmp_path):
     folder = broken_copy(tmp_path, "offers", lambda p: rewrite_csv(p, drop="title"))
-    result = run_dbt(["run", "-s", "stg_offers_checked", "--vars", files_vars(folder)], tmp_path / "w")
+    result = run_dbt(
+        ["run", "-s", "stg_offers_checked", "--vars", files_vars(folder)], tmp_path / "w"
+    )
     assert result.returncode != 0
     assert "raw table 'offers'" in result.stdout
     assert "missing required column 'title'" in result.stdout
 
 
 def test_renamed_column_fails_naming_table_and_column(tmp_path):
-    folder = broken_copy(tmp_path, "products", lambda p: rewrite_csv(p, rename=("brand", "brand_name")))
-    result = run_dbt(["run", "-s", "stg_products_checked", "--vars", files_vars(folder)], tmp_path / "w")
+    folder = broken_copy(
+        tmp_path, "products", lambda p: rewrite_csv(p, rename=("brand", "brand_name"))
+    )
+    result = run_dbt(
+        ["run", "-s", "stg_products_checked", "--vars", files_vars(folder)], tmp_path / "w"
+    )
     assert result.returncode != 0
     assert "raw table 'products'" in result.stdout
     assert "unexpected column 'brand_name'" in result.stdout
@@ -113,7 +126,9 @@ def test_renamed_column_fails_naming_table_and_column(tmp_path):
 
 def test_missing_file_fails_naming_the_file(tmp_path):
     folder = broken_copy(tmp_path, "users", lambda p: p.unlink())
-    result = run_dbt(["run", "-s", "stg_users_checked", "--vars", files_vars(folder)], tmp_path / "w")
+    result = run_dbt(
+        ["run", "-s", "stg_users_checked", "--vars", files_vars(folder)], tmp_path / "w"
+    )
     assert result.returncode != 0
     assert "no file users.csv or users.parquet" in result.stdout
 
@@ -129,7 +144,10 @@ def test_parquet_with_only_required_columns_builds_with_nulls(tmp_path, query):
 
     folder = broken_copy(tmp_path, "products", to_minimal_parquet)
     workdir = tmp_path / "w"
-    result = run_dbt(["build", "-s", "+stg_products", "stg_products_rejected", "--vars", files_vars(folder)], workdir)
+    result = run_dbt(
+        ["build", "-s", "+stg_products", "stg_products_rejected", "--vars", files_vars(folder)],
+        workdir,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     rows = query(workdir, "select product_id, brand, category, price from stg_products order by 1")
     assert rows[0][0] == "P1" and rows[0][1:3] == (None, None) and float(rows[0][3]) == 348.0

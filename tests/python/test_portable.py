@@ -1,0 +1,39 @@
+"""portable.to_output on both engines: Arrow for DuckDB, upper-case pandas for Snowpark."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from catalog_ml.portable import is_duckdb, to_output
+
+
+def reader() -> pa.RecordBatchReader:
+    batch = pa.record_batch({"product_id": ["P1", "P2"], "price": ["1.00", None]})
+    return pa.RecordBatchReader.from_batches(batch.schema, [batch])
+
+
+def test_duckdb_gets_a_stream_it_can_write():
+    with duckdb.connect() as con:
+        assert is_duckdb(con)
+        out = to_output(reader(), con)
+        con.register("out", out)
+        assert con.execute("select count(*), max(product_id) from out").fetchone() == (2, "P2")
+
+
+@pytest.fixture(scope="module")
+def snowpark_session():
+    from snowflake.snowpark import Session
+
+    session = Session.builder.config("local_testing", True).create()
+    yield session
+    session.close()
+
+
+def test_snowpark_gets_upper_case_pandas_it_can_write(snowpark_session):
+    assert not is_duckdb(snowpark_session)
+    frame = to_output(reader(), snowpark_session)
+    assert list(frame.columns) == ["PRODUCT_ID", "PRICE"]
+    rows = snowpark_session.create_dataframe(frame).collect()
+    assert [row["PRODUCT_ID"] for row in rows] == ["P1", "P2"]
