@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import run_dbt
 
-DEMO_SCALE = 0.05
+DEMO_SCALE = 0.1
 
 
 @pytest.fixture(scope="module")

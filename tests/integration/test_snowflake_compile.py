@@ -22,7 +22,10 @@ DUMMY_CREDENTIALS = {
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workdir = tmp_path_factory.mktemp("snowflake")
     result = run_dbt(
-        ["compile", "--no-populate-cache"], workdir, target="snowflake", env=DUMMY_CREDENTIALS
+        ["compile", "--no-populate-cache", "--vars", "{compile_offline: true}"],
+        workdir,
+        target="snowflake",
+        env=DUMMY_CREDENTIALS,
     )
     assert result.returncode == 0, result.stdout[-5000:]
     return workdir / "target" / "compiled" / "catalog_ml"
