@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 
 
 def is_duckdb(session: Any) -> bool:
     """True when the model runs on dbt-duckdb (the session is a DuckDB connection)."""
     return type(session).__module__.split(".")[0] in {"duckdb", "_duckdb"}
+
+
+def to_pandas(relation: Any) -> pd.DataFrame:
+    """What dbt.ref() gave (a DuckDB relation or a Snowpark DataFrame) as pandas, lower-case columns."""
+    frame = relation.df() if hasattr(relation, "df") else relation.to_pandas()
+    frame.columns = [str(name).lower() for name in frame.columns]
+    return frame
 
 
 def to_output(batches: pa.RecordBatchReader, session: Any) -> Any:

@@ -6,7 +6,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from catalog_ml.portable import is_duckdb, to_output
+from catalog_ml.portable import is_duckdb, to_output, to_pandas
 
 
 def reader() -> pa.RecordBatchReader:
@@ -37,3 +37,11 @@ def test_snowpark_gets_upper_case_pandas_it_can_write(snowpark_session):
     assert list(frame.columns) == ["PRODUCT_ID", "PRICE"]
     rows = snowpark_session.create_dataframe(frame).collect()
     assert [row["PRODUCT_ID"] for row in rows] == ["P1", "P2"]
+
+
+def test_inputs_become_lower_case_pandas_on_both_engines(snowpark_session):
+    with duckdb.connect() as con:
+        relation = con.sql("select 'P1' as Product_ID, 2.5 as PRICE")
+        assert list(to_pandas(relation).columns) == ["product_id", "price"]
+    frame = snowpark_session.create_dataframe([["P1", 2.5]], schema=["PRODUCT_ID", "PRICE"])
+    assert to_pandas(frame).to_dict("records") == [{"product_id": "P1", "price": 2.5}]
