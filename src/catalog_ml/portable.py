@@ -26,10 +26,18 @@ def to_pandas(relation: Any) -> pd.DataFrame:
     return frame
 
 
-def to_output(batches: pa.RecordBatchReader, session: Any) -> Any:
-    """What the adapter running this model can write: Arrow on DuckDB, pandas elsewhere."""
+def to_output(data: pa.RecordBatchReader | pd.DataFrame, session: Any) -> Any:
+    """What the adapter running this model can write: as given on DuckDB (Arrow streams and
+    pandas both work), upper-case pandas elsewhere."""
     if is_duckdb(session):
-        return batches
-    frame = batches.read_pandas()
+        return data
+    frame = data.read_pandas() if isinstance(data, pa.RecordBatchReader) else data.copy()
     frame.columns = [str(name).upper() for name in frame.columns]
     return frame
+
+
+def read_table(session: Any, relation: Any) -> pd.DataFrame:
+    """An existing table by name (for example an incremental model's own `dbt.this`)."""
+    if is_duckdb(session):
+        return to_pandas(session.sql(f"select * from {relation}"))
+    return to_pandas(session.table(str(relation)))

@@ -14,6 +14,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
 FIXTURE = REPO / "tests" / "fixtures" / "raw_files"
+# The scale of the one full demo build every integration test module shares (demo_build).
+DEMO_SCALE = 0.1
 
 
 def run_dbt(
@@ -42,3 +44,12 @@ def query() -> Callable[[Path, str], list[tuple]]:
             return con.execute(sql).fetchall()
 
     return _query
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One full `dbt build` of the demo at DEMO_SCALE, shared by every test that reads it."""
+    workdir = tmp_path_factory.mktemp("demo")
+    result = run_dbt(["build", "--vars", f"{{demo_scale: {DEMO_SCALE}}}"], workdir)
+    assert result.returncode == 0, result.stdout[-8000:]
+    return workdir

@@ -6,39 +6,25 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
-from conftest import run_dbt
-
-DEMO_SCALE = 0.1
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    workdir = tmp_path_factory.mktemp("demo")
-    result = run_dbt(["build", "--vars", f"{{demo_scale: {DEMO_SCALE}}}"], workdir)
-    assert result.returncode == 0, result.stdout[-8000:]
-    return workdir
-
-
-def test_every_raw_row_is_kept_or_rejected_and_bad_rows_are_rejected(built, query):
-    outcomes = query(built, "select table_name, outcome, row_count from mon_rejected_rows")
+def test_every_raw_row_is_kept_or_rejected_and_bad_rows_are_rejected(demo_build, query):
+    outcomes = query(demo_build, "select table_name, outcome, row_count from mon_rejected_rows")
     tables = {table for table, _, _ in outcomes}
     assert len(tables) == 8
     rejected = {(table, outcome) for table, outcome, _ in outcomes if outcome != "kept"}
-    planted = set(query(built, "select table_name, reject_reason from demo_truth_rejections"))
+    planted = set(query(demo_build, "select table_name, reject_reason from demo_truth_rejections"))
     assert rejected == planted
 
 
-def test_staging_keeps_the_bulk_of_the_demo(built, query):
-    (events,) = query(built, "select count(*) from stg_events")[0]
-    (rejected,) = query(built, "select count(*) from stg_events_rejected")[0]
+def test_staging_keeps_the_bulk_of_the_demo(demo_build, query):
+    (events,) = query(demo_build, "select count(*) from stg_events")[0]
+    (rejected,) = query(demo_build, "select count(*) from stg_events_rejected")[0]
     assert events > 20 * rejected > 0
 
 
-def test_summary_lists_the_warehouse(built):
-    path = built / "warehouse.duckdb"
+def test_summary_lists_the_warehouse(demo_build):
+    path = demo_build / "warehouse.duckdb"
     result = subprocess.run(
         [sys.executable, "-m", "catalog_ml.summary", str(path)], capture_output=True, text=True
     )

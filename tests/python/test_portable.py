@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pytest
 
-from catalog_ml.portable import is_duckdb, to_output, to_pandas
+from catalog_ml.portable import is_duckdb, read_table, to_output, to_pandas
 
 
 def reader() -> pa.RecordBatchReader:
@@ -45,3 +46,15 @@ def test_inputs_become_lower_case_pandas_on_both_engines(snowpark_session):
         assert list(to_pandas(relation).columns) == ["product_id", "price"]
     frame = snowpark_session.create_dataframe([["P1", 2.5]], schema=["PRODUCT_ID", "PRICE"])
     assert to_pandas(frame).to_dict("records") == [{"product_id": "P1", "price": 2.5}]
+
+
+def test_pandas_output_and_reading_a_table_back_on_both_engines(snowpark_session):
+    frame = pd.DataFrame({"model_name": ["matcher"], "training_rows": [3]})
+    with duckdb.connect() as con:
+        assert to_output(frame, con) is frame
+        con.execute("create table registry as select * from frame")
+        assert read_table(con, "registry").to_dict("records") == frame.to_dict("records")
+    written = to_output(frame, snowpark_session)
+    assert list(written.columns) == ["MODEL_NAME", "TRAINING_ROWS"]
+    snowpark_session.create_dataframe(written).write.save_as_table("REGISTRY")
+    assert read_table(snowpark_session, "REGISTRY").to_dict("records") == frame.to_dict("records")
