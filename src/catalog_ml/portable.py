@@ -15,8 +15,9 @@ import pyarrow as pa
 
 
 def is_duckdb(session: Any) -> bool:
-    """True when the model runs on dbt-duckdb (the session is a DuckDB connection)."""
-    return type(session).__module__.split(".")[0] in {"duckdb", "_duckdb"}
+    """True unless the session is Snowpark's: dbt-duckdb hands models a DuckDB connection,
+    or its own wrapper around one (dbt.adapters.duckdb), so Snowpark is what is detected."""
+    return not type(session).__module__.startswith("snowflake.")
 
 
 def to_pandas(relation: Any) -> pd.DataFrame:

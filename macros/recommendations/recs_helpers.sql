@@ -1,0 +1,51 @@
+{#- Fractional days from `start_at` to `end_at` (portable: dbt.datediff in seconds). -#}
+{% macro recs_days_between(start_at, end_at) -%}
+    ({{ dbt.datediff(start_at, end_at, 'second') }} / 86400.0)
+{%- endmacro %}
+
+{#-
+    Time-decay weight of something `age_days` old: 1 now, 1/2 after one half-life
+    (var recs_covisitation_half_life_days). exp and ln mean the same on both engines.
+-#}
+{% macro recs_decay(age_days) -%}
+    exp(-0.6931471805599453 * greatest({{ age_days }}, 0) / {{ var('recs_covisitation_half_life_days') }})
+{%- endmacro %}
+
+{#- A Jinja list of strings as a SQL list: ('click', 'purchase'). -#}
+{% macro recs_sql_list(values) -%}
+    ({% for value in values %}'{{ value }}'{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{#- Graded relevance of an event type: purchase 3, add_to_cart 2, other relevant types 1, else 0. -#}
+{% macro recs_relevance_grade(event_type) -%}
+    case
+        when {{ event_type }} not in {{ recs_sql_list(var('recs_relevant_event_types')) }} then 0
+        when {{ event_type }} = 'purchase' then 3
+        when {{ event_type }} = 'add_to_cart' then 2
+        else 1
+    end
+{%- endmacro %}
+
+{#-
+    One row per (id, token) of a space-separated text column of a relation (or CTE).
+    DuckDB unnests string_split in the select list; Snowflake has no unnest and needs a
+    lateral SPLIT_TO_TABLE join instead.
+-#}
+{% macro recs_split_to_rows(relation, id_column, text_column) %}
+    {{ return(adapter.dispatch('recs_split_to_rows', 'catalog_ml')(relation, id_column, text_column)) }}
+{% endmacro %}
+
+{% macro default__recs_split_to_rows(relation, id_column, text_column) -%}
+    select
+        {{ id_column }},
+        unnest(string_split({{ text_column }}, ' ')) as token
+    from {{ relation }}
+{%- endmacro %}
+
+{% macro snowflake__recs_split_to_rows(relation, id_column, text_column) -%}
+    select
+        source_rows.{{ id_column }},
+        cast(tokens.value as varchar) as token
+    from {{ relation }} as source_rows,
+        lateral split_to_table(source_rows.{{ text_column }}, ' ') as tokens
+{%- endmacro %}

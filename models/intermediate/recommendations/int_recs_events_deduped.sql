@@ -1,0 +1,62 @@
+-- Every valid event once, in sessions built from the user's own clock: a repeat of the same
+-- user, product and event type in the same second is a duplicate (double-fired tracking), and
+-- a gap longer than var recs_session_gap_minutes starts a new session (the raw session_id is
+-- optional in the raw contract, so sessions never depend on it).
+with
+
+events as (
+    select * from {{ ref('stg_events') }}
+),
+
+deduped as (
+    select
+        event_id,
+        user_id,
+        product_id,
+        event_type,
+        event_at
+    from events
+    qualify row_number() over (
+        partition by user_id, product_id, event_type, date_trunc('second', event_at)
+        order by event_at, event_id
+    ) = 1
+),
+
+gaps as (
+    select
+        *,
+        {{ dbt.datediff(
+            'lag(event_at) over (partition by user_id order by event_at, event_id)', 'event_at', 'second'
+        ) }}
+            as seconds_since_previous
+    from deduped
+),
+
+numbered as (
+    select
+        *,
+        sum(
+            case
+                when
+                    seconds_since_previous is null
+                    or seconds_since_previous > {{ var('recs_session_gap_minutes') }} * 60
+                    then 1
+                else 0
+            end
+        ) over (partition by user_id order by event_at, event_id rows unbounded preceding) as session_number
+    from gaps
+),
+
+final as (
+    select
+        event_id,
+        user_id,
+        product_id,
+        event_type,
+        event_at,
+        user_id || '-' || cast(session_number as varchar) as session_key,
+        seconds_since_previous
+    from numbered
+)
+
+select * from final

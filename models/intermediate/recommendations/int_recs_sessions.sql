@@ -1,0 +1,22 @@
+-- One row per built session (int_recs_events_deduped), with its length and pace.
+with
+
+events as (
+    select * from {{ ref('int_recs_events_deduped') }}
+),
+
+final as (
+    select
+        session_key,
+        user_id,
+        min(event_at) as started_at,
+        max(event_at) as ended_at,
+        count(*) as event_count,
+        count(distinct product_id) as product_count,
+        sum(case when event_type = 'click' then 1 else 0 end) as click_count,
+        sum(case when event_type = 'purchase' then 1 else 0 end) as purchase_count
+    from events
+    group by session_key, user_id
+)
+
+select * from final

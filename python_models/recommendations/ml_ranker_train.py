@@ -1,0 +1,15 @@
+"""Trains the recommendations ranker (XGBoost rank:ndcg, grouped by user) on the train
+cutoff's candidates and appends its registry row (catalog_ml.ranking): incremental, so the
+registry keeps every version; an identical version (same code, params, data) adds nothing."""
+
+from catalog_ml.portable import read_table, to_output, to_pandas
+from catalog_ml.ranking import train_and_register
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental")
+    features = to_pandas(dbt.ref("int_recs_ranker_features"))
+    existing = read_table(session, dbt.this) if dbt.is_incremental else None
+    margin = float(dbt.config.meta_get("promotion_margin"))
+    k = int(dbt.config.meta_get("k"))
+    return to_output(train_and_register(features, existing, margin, k), session)

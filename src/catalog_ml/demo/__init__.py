@@ -1,0 +1,223 @@
+"""Deterministic demo data for catalog-ml: a realistic catalog, noisy merchant offers,
+reviewed labels and overrides, users, an interaction log from a preference model, and
+experiments with planted effects; with planted bad rows of every kind and the ground truth.
+
+`generate(table, seed, scale)` returns a pyarrow.RecordBatchReader: raw tables are all
+text, as raw data arrives; large tables stream in chunks so scale 10 fits in memory.
+Every table can be generated on its own: shared parts are recomputed from the seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pyarrow as pa
+
+from . import badrows
+from .catalog import TAXONOMY, catalog
+from .common import as_text, reader, text_batch, text_schema
+from .events import EVENT_COLUMNS, event_chunks
+from .offers import labels, offers, overrides
+from .people import EXPERIMENTS, SEGMENTS, assignments, users
+
+RAW_TABLES: dict[str, list[str]] = {
+    "products": [
+        "product_id",
+        "title",
+        "brand",
+        "category",
+        "description",
+        "price",
+        "currency",
+        "gtin",
+        "model_number",
+        "updated_at",
+    ],
+    "offers": [
+        "offer_id",
+        "merchant_id",
+        "title",
+        "brand",
+        "category",
+        "description",
+        "price",
+        "currency",
+        "gtin",
+        "model_number",
+        "ingested_at",
+    ],
+    "match_labels": ["offer_id", "product_id", "is_match", "split", "labeled_at"],
+    "match_overrides": ["offer_id", "product_id", "reviewer", "reason", "created_at"],
+    "users": ["user_id", "signup_at", "country", "segment"],
+    "events": EVENT_COLUMNS,
+    "experiments": [
+        "experiment_id",
+        "name",
+        "hypothesis",
+        "primary_metric",
+        "guardrail_metrics",
+        "expected_split",
+        "start_at",
+        "end_at",
+    ],
+    "experiment_assignments": ["experiment_id", "user_id", "variant", "assigned_at"],
+}
+TRUTH_SCHEMAS: dict[str, pa.Schema] = {
+    "truth_offers": pa.schema([("offer_id", pa.string()), ("true_product_id", pa.string())]),
+    "truth_users": pa.schema([("user_id", pa.string()), ("is_bot", pa.int64())]),
+    "truth_experiment_effects": pa.schema(
+        [
+            ("experiment_id", pa.string()),
+            ("variant", pa.string()),
+            ("metric", pa.string()),
+            ("planted_relative_lift", pa.float64()),
+        ]
+    ),
+    "truth_rejections": pa.schema(
+        [("table_name", pa.string()), ("reject_reason", pa.string()), ("expected_rows", pa.int64())]
+    ),
+}
+TRUTH_TABLES: dict[str, list[str]] = {name: schema.names for name, schema in TRUTH_SCHEMAS.items()}
+
+
+def _valid_columns(table: str, seed: int, scale: float) -> dict[str, np.ndarray]:
+    """The valid rows of a small raw table, column by column (events stream separately)."""
+    if table == "products":
+        c = catalog(seed, scale)
+        noun = np.array([TAXONOMY[k][1] for k in c.category])
+        return {
+            "product_id": c.product_id,
+            "title": c.title,
+            "brand": c.brand,
+            "category": np.array([TAXONOMY[k][0] for k in c.category]),
+            "description": np.char.add(np.char.add(c.brand.astype(str), " "), noun),
+            "price": np.char.mod("%.2f", c.price),
+            "currency": np.full(len(c.title), "USD"),
+            "gtin": c.gtin,
+            "model_number": np.full(len(c.title), ""),
+            "updated_at": as_text(c.updated_at),
+        }
+    if table == "offers":
+        o = offers(seed, scale)
+        return {
+            "offer_id": o.offer_id,
+            "merchant_id": o.merchant_id,
+            "title": o.title,
+            "brand": o.brand,
+            "category": o.category,
+            "description": np.full(len(o.title), ""),
+            "price": np.char.mod("%.2f", o.price),
+            "currency": o.currency,
+            "gtin": o.gtin,
+            "model_number": o.model_number,
+            "ingested_at": as_text(o.ingested_at),
+        }
+    if table == "match_labels":
+        rows = labels(seed, scale)
+        return {**rows, "labeled_at": as_text(rows["labeled_at"])}
+    if table == "match_overrides":
+        rows = overrides(seed, scale)
+        return {**rows, "created_at": as_text(rows["created_at"])}
+    if table == "users":
+        u = users(seed, scale)
+        return {
+            "user_id": u.user_id,
+            "signup_at": as_text(u.signup_at),
+            "country": u.country,
+            "segment": SEGMENTS[u.segment],
+        }
+    if table == "experiments":
+        return {
+            "experiment_id": [e.experiment_id for e in EXPERIMENTS],
+            "name": [e.name for e in EXPERIMENTS],
+            "hypothesis": [e.hypothesis for e in EXPERIMENTS],
+            "primary_metric": [e.primary_metric for e in EXPERIMENTS],
+            "guardrail_metrics": [e.guardrails for e in EXPERIMENTS],
+            "expected_split": [
+                ",".join(f"{v}:{s}" for v, s in zip(e.variants, e.split, strict=True))
+                for e in EXPERIMENTS
+            ],
+            "start_at": [str(e.start).replace("T", " ") for e in EXPERIMENTS],
+            "end_at": [str(e.end).replace("T", " ") for e in EXPERIMENTS],
+        }
+    if table == "experiment_assignments":
+        u = users(seed, scale)
+        parts = {"experiment_id": [], "user_id": [], "variant": [], "assigned_at": []}
+        for exp in EXPERIMENTS:
+            variant, at = assignments(seed, scale)[exp.experiment_id]
+            on = variant >= 0
+            parts["experiment_id"].append(np.full(on.sum(), exp.experiment_id))
+            parts["user_id"].append(u.user_id[on])
+            parts["variant"].append(np.array(exp.variants)[variant[on]])
+            parts["assigned_at"].append(as_text(at[on]))
+        return {k: np.concatenate(v) for k, v in parts.items()}
+    raise AssertionError(table)
+
+
+def _rows(columns: dict[str, np.ndarray], limit: int) -> list[dict[str, str]]:
+    names = list(columns)
+    return [
+        dict(zip(names, values, strict=True))
+        for values in zip(*(list(columns[n][:limit]) for n in names), strict=True)
+    ]
+
+
+def _bad_rows(
+    table: str, valid: dict[str, np.ndarray], scale: float
+) -> tuple[list[dict[str, str]], dict[str, int]]:
+    id_column, kinds = badrows.KINDS[table]
+    templates = _rows(valid, 5_000)
+    if table == "events":  # spoil impressions: they carry every column
+        templates = [r for r in templates if r["event_type"] == "impression"]
+    return badrows.plant(table, id_column, templates, kinds, scale)
+
+
+def _raw(table: str, seed: int, scale: float) -> Iterator[pa.RecordBatch]:
+    names = RAW_TABLES[table]
+    if table == "events":
+        first = None
+        for chunk in event_chunks(seed, scale):
+            first = first or chunk
+            yield text_batch(chunk, names)
+        valid = first
+    else:
+        valid = _valid_columns(table, seed, scale)
+        yield text_batch(valid, names)
+    bad, _ = _bad_rows(table, valid, scale)
+    yield text_batch({n: [r[n] for r in bad] for n in names}, names)
+
+
+def _truth(table: str, seed: int, scale: float) -> pa.RecordBatch:
+    schema = TRUTH_SCHEMAS[table]
+    if table == "truth_offers":
+        o, c = offers(seed, scale), catalog(seed, scale)
+        truth = [c.product_id[p] if p >= 0 else None for p in o.true_product]
+        data = [o.offer_id.tolist(), truth]
+    elif table == "truth_users":
+        u = users(seed, scale)
+        data = [u.user_id.tolist(), u.is_bot.astype(int).tolist()]
+    elif table == "truth_experiment_effects":
+        rows = [
+            (e.experiment_id, v, e.primary_metric, e.lift)
+            for e in EXPERIMENTS
+            for v in e.variants[1:]
+        ]
+        data = [list(col) for col in zip(*rows, strict=True)]
+    else:
+        n = badrows.count_per_kind(scale)
+        rows = [(t, kind, n) for t, (_, kinds) in badrows.KINDS.items() for kind in kinds]
+        data = [list(col) for col in zip(*rows, strict=True)]
+    return pa.RecordBatch.from_arrays(
+        [pa.array(col, type=f.type) for col, f in zip(data, schema, strict=True)], schema=schema
+    )
+
+
+def generate(table: str, seed: int = 42, scale: float = 1.0) -> pa.RecordBatchReader:
+    """Stream one demo table (raw: all text; truth: typed) for this seed and scale."""
+    if table in RAW_TABLES:
+        return reader(text_schema(RAW_TABLES[table]), _raw(table, seed, scale))
+    if table in TRUTH_SCHEMAS:
+        return reader(TRUTH_SCHEMAS[table], iter([_truth(table, seed, scale)]))
+    valid = ", ".join([*RAW_TABLES, *TRUTH_SCHEMAS])
+    raise ValueError(f"demo generator: unknown table {table!r}; valid tables: {valid}")

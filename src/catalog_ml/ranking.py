@@ -1,0 +1,207 @@
+"""Learning to rank for recommendations: XGBoost `rank:ndcg` grouped by user, its registry
+row with champion/challenger promotion, and scoring with the champion.
+
+Training rows are the candidates of the train cutoff (features from events before T1, labels
+from [T1, eval cutoff)); a fixed share of those users (by a hash of user_id) is held out, and
+the promotion decision compares NDCG@K of the challenger and of the champion, both scored now
+on that same held-out set. Nothing here reads the evaluation window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+
+from catalog_ml import registry
+
+MODEL_NAME = "recs_ranker"
+FEATURES = [
+    "covisitation_score",
+    "covisitation_rank",
+    "content_score",
+    "content_rank",
+    "history_score",
+    "history_rank",
+    "popularity_score",
+    "popularity_source_rank",
+    "source_count",
+    "best_source_rank",
+    "item_decayed_popularity",
+    "item_user_count",
+    "item_interactions_7d",
+    "item_interactions_30d",
+    "item_purchase_rate",
+    "item_popularity_percentile",
+    "item_days_since_last_interaction",
+    "item_price",
+    "user_interaction_count",
+    "user_product_count",
+    "user_days_since_last_event",
+    "user_category_share",
+    "price_to_user_mean_price",
+    "user_item_impressions",
+    "user_item_days_since_last_event",
+]
+PARAMS: dict[str, Any] = {
+    "objective": "rank:ndcg",
+    "eval_metric": "ndcg@10",
+    "eta": 0.1,
+    "max_depth": 6,
+    "min_child_weight": 1.0,
+    "subsample": 0.8,
+    "colsample_bytree": 0.8,
+    "lambdarank_pair_method": "topk",
+    "nthread": 2,
+    "seed": 42,
+}
+ROUNDS = 150
+HOLDOUT_SHARE = 0.2
+NO_MODEL_VERSION = "none"
+
+
+def is_holdout_user(user_id: str, share: float = HOLDOUT_SHARE) -> bool:
+    """Deterministic user split: the same user is always on the same side."""
+    digest = hashlib.md5(str(user_id).encode()).hexdigest()
+    return int(digest[:8], 16) / 0xFFFFFFFF < share
+
+
+def feature_matrix(frame: pd.DataFrame, features: list[str]) -> np.ndarray:
+    """Features as float32 in a fixed order; missing values stay NaN (XGBoost handles them)."""
+    return frame.reindex(columns=features).apply(pd.to_numeric, errors="coerce").to_numpy("float32")
+
+
+def ndcg_at_k(frame: pd.DataFrame, scores: np.ndarray, k: int = 10) -> float:
+    """Mean NDCG@k over users with at least one positive label, ideal from the candidates
+    (linear gain, log2 discount, as sklearn.metrics.ndcg_score)."""
+    data = pd.DataFrame(
+        {"user_id": frame["user_id"].to_numpy(), "label": frame["label"].to_numpy()}
+    )
+    data["score"] = scores
+    values = []
+    for _, group in data.groupby("user_id", sort=False):
+        labels = group["label"].to_numpy(dtype=float)
+        if labels.max() <= 0:
+            continue
+        discounts = 1.0 / np.log2(np.arange(2, min(k, len(labels)) + 2))
+        order = np.argsort(-group["score"].to_numpy(), kind="stable")[:k]
+        ideal = np.sort(labels)[::-1][:k]
+        values.append(float((labels[order] * discounts).sum() / (ideal * discounts).sum()))
+    return float(np.mean(values)) if values else 0.0
+
+
+def _dmatrix(frame: pd.DataFrame, features: list[str]) -> xgb.DMatrix:
+    ordered = frame.sort_values(["user_id", "product_id"], kind="stable")
+    matrix = xgb.DMatrix(feature_matrix(ordered, features), label=ordered["label"].astype(float))
+    matrix.set_group(ordered.groupby("user_id", sort=True).size().to_numpy())
+    return matrix
+
+
+def fit(train: pd.DataFrame, params: dict[str, Any] = PARAMS, rounds: int = ROUNDS) -> xgb.Booster:
+    return xgb.train(params, _dmatrix(train, FEATURES), num_boost_round=rounds)
+
+
+def predict(booster: xgb.Booster, frame: pd.DataFrame, features: list[str]) -> np.ndarray:
+    return booster.predict(xgb.DMatrix(feature_matrix(frame, features)))
+
+
+def empty_registry() -> pd.DataFrame:
+    """No registry rows, with the column types a written registry has (so an empty output
+    creates the same table types as a full one)."""
+    dtypes = {"trained_at": "datetime64[us]", "training_rows": "int64", "is_promoted": "bool"}
+    dtypes |= {"holdout_metric": "float64", "previous_champion_holdout_metric": "float64"}
+    return pd.DataFrame(
+        {name: pd.Series(dtype=dtypes.get(name, "string")) for name in registry.REGISTRY_COLUMNS}
+    )
+
+
+def train_and_register(
+    features: pd.DataFrame,
+    existing: pd.DataFrame | None,
+    margin: float,
+    k: int = 10,
+) -> pd.DataFrame:
+    """The registry rows a training run appends: one new version, or none when the same code,
+    parameters and data were already registered, or when there is nothing to learn from
+    (no training user with a positive label)."""
+    existing = existing if existing is not None else empty_registry()
+    empty = empty_registry()
+    rows = features[features["cutoff_name"] == "train"].copy()
+    rows["label"] = pd.to_numeric(rows["label"], errors="coerce").fillna(0)
+    rows = rows.sort_values(["user_id", "product_id"], kind="stable").reset_index(drop=True)
+    positive_users = rows.loc[rows["label"] > 0, "user_id"].unique()
+    rows = rows[rows["user_id"].isin(positive_users)]
+    holdout_mask = rows["user_id"].map(is_holdout_user)
+    train, holdout = rows[~holdout_mask], rows[holdout_mask]
+    if train.empty or holdout.empty:
+        return empty
+    version = registry.model_version(
+        [sys.modules[__name__]], {**PARAMS, "rounds": ROUNDS, "features": FEATURES}, rows
+    )
+    if version in set(existing.loc[existing["model_name"] == MODEL_NAME, "model_version"]):
+        return empty
+    booster = fit(train)
+    metric = ndcg_at_k(holdout, predict(booster, holdout, FEATURES), k)
+    champion = registry.current_champion(existing, MODEL_NAME)
+    champion_metric = None
+    if champion is not None:
+        champion_features = json.loads(champion["feature_names_json"])
+        champion_booster = registry.load_booster(champion["model_json"])
+        champion_metric = ndcg_at_k(
+            holdout, predict(champion_booster, holdout, champion_features), k
+        )
+    promoted, reason = registry.decide_promotion(metric, champion_metric, margin)
+    entry = registry.RegistryEntry(
+        model_name=MODEL_NAME,
+        model_version=version,
+        trained_at=registry.utc_now(),
+        params_json=json.dumps({**PARAMS, "rounds": ROUNDS}, sort_keys=True),
+        feature_names_json=json.dumps(FEATURES),
+        training_rows=len(train),
+        holdout_metric_name=f"ndcg@{k} on held-out training users",
+        holdout_metric=metric,
+        metrics_json=json.dumps(
+            {
+                "train_users": int(train["user_id"].nunique()),
+                "holdout_users": int(holdout["user_id"].nunique()),
+            }
+        ),
+        previous_champion_version=None if champion is None else str(champion["model_version"]),
+        previous_champion_holdout_metric=champion_metric,
+        is_promoted=promoted,
+        promotion_reason=reason,
+        model_json=registry.serialize_booster(booster),
+    )
+    return entry.to_frame().astype(empty.dtypes.to_dict())
+
+
+def score(
+    features: pd.DataFrame, registry_rows: pd.DataFrame, pinned_version: str | None
+) -> pd.DataFrame:
+    """Scores in [0, 1] (logistic of the ranker's margin) for the eval and serve candidates,
+    with the champion (or the pinned version). Without any registered model the score is a
+    retrieval heuristic, 1 / best source rank, and model_version is 'none'."""
+    rows = features[features["cutoff_name"].isin(["eval", "serve"])]
+    champion = registry.current_champion(registry_rows, MODEL_NAME, pinned_version or None)
+    if champion is None:
+        values = 1.0 / pd.to_numeric(rows["best_source_rank"]).clip(lower=1).to_numpy(dtype=float)
+        version = NO_MODEL_VERSION
+    else:
+        booster = registry.load_booster(champion["model_json"])
+        margins = predict(booster, rows, json.loads(champion["feature_names_json"]))
+        values = 1.0 / (1.0 + np.exp(-margins.astype(float)))
+        version = str(champion["model_version"])
+    return pd.DataFrame(
+        {
+            "cutoff_name": rows["cutoff_name"].to_numpy(),
+            "user_id": rows["user_id"].to_numpy(),
+            "product_id": rows["product_id"].to_numpy(),
+            "ranker_score": values,
+            "model_version": version,
+        }
+    )

@@ -1,0 +1,100 @@
+"""catalog_ml.ranking: the user split, NDCG, training with registry promotion, and scoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import ndcg_score
+
+from catalog_ml import ranking
+
+
+def candidates(
+    seed: int = 0, users: int = 60, per_user: int = 12, cutoff: str = "train"
+) -> pd.DataFrame:
+    """Synthetic candidates whose label follows covisitation_score, so a ranker can learn it."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for user in range(users):
+        for item in range(per_user):
+            signal = rng.random()
+            row = {name: rng.random() for name in ranking.FEATURES}
+            row |= {"cutoff_name": cutoff, "user_id": f"u{user}", "product_id": f"p{item}"}
+            row |= {"covisitation_score": signal, "best_source_rank": item + 1}
+            row["label"] = 3 if signal > 0.85 else (1 if signal > 0.7 else 0)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_holdout_split_is_deterministic_and_about_the_share():
+    users = [f"user{index}" for index in range(2000)]
+    first = [ranking.is_holdout_user(user) for user in users]
+    assert first == [ranking.is_holdout_user(user) for user in users]
+    assert 0.15 < np.mean(first) < 0.25
+
+
+def test_ndcg_matches_sklearn():
+    frame = pd.DataFrame({"user_id": ["a"] * 4 + ["b"] * 3, "label": [0, 1, 3, 1, 2, 0, 1]})
+    scores = np.array([4.0, 3.0, 2.0, 1.0, 0.5, 0.9, 0.1])
+    expected = np.mean(
+        [
+            ndcg_score([[0, 1, 3, 1]], [[4.0, 3.0, 2.0, 1.0]], k=3),
+            ndcg_score([[2, 0, 1]], [[0.5, 0.9, 0.1]], k=3),
+        ]
+    )
+    assert ranking.ndcg_at_k(frame, scores, k=3) == pytest.approx(expected)
+
+
+def test_first_version_is_champion_and_learns_the_signal():
+    rows = ranking.train_and_register(candidates(), None, margin=0.01, k=5)
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert bool(row["is_promoted"]) and row["promotion_reason"] == "first version of this model"
+    assert row["holdout_metric"] > 0.8  # the label is a function of one feature
+
+
+def test_same_code_params_and_data_add_no_row():
+    features = candidates()
+    first = ranking.train_and_register(features, None, margin=0.01)
+    assert ranking.train_and_register(features, first, margin=0.01).empty
+
+
+def test_challenger_must_beat_the_champion_rescored_on_the_same_holdout():
+    first = ranking.train_and_register(candidates(seed=0), None, margin=0.01)
+    # more data of the same kind: a new version, but it cannot beat the champion by a huge margin
+    second = ranking.train_and_register(candidates(seed=1), first, margin=0.5)
+    assert len(second) == 1
+    row = second.iloc[0]
+    assert not bool(row["is_promoted"])
+    assert row["previous_champion_version"] == first.iloc[0]["model_version"]
+    assert row["previous_champion_holdout_metric"] is not None
+    assert "does not beat champion" in row["promotion_reason"]
+
+
+def test_no_positive_labels_means_no_version():
+    features = candidates()
+    features["label"] = 0
+    assert ranking.train_and_register(features, None, margin=0.01).empty
+
+
+def test_scores_use_the_champion_or_a_pinned_version_or_fall_back():
+    registry_rows = ranking.train_and_register(candidates(seed=0), None, margin=0.01)
+    serve = candidates(seed=3, users=5, cutoff="serve")
+    scored = ranking.score(serve, registry_rows, None)
+    assert len(scored) == len(serve) and scored["ranker_score"].between(0, 1).all()
+    assert set(scored["model_version"]) == {registry_rows.iloc[0]["model_version"]}
+    # the learned signal: higher covisitation_score ranks higher
+    assert np.corrcoef(scored["ranker_score"], serve["covisitation_score"])[0, 1] > 0.5
+    with pytest.raises(ValueError, match="not registered"):
+        ranking.score(serve, registry_rows, "no-such-version")
+    fallback = ranking.score(serve, ranking.empty_registry(), None)
+    assert set(fallback["model_version"]) == {ranking.NO_MODEL_VERSION}
+    assert fallback["ranker_score"].tolist() == (1.0 / serve["best_source_rank"]).tolist()
+
+
+def test_train_rows_never_include_other_cutoffs():
+    features = pd.concat([candidates(seed=0), candidates(seed=5, cutoff="eval")])
+    only_train = ranking.train_and_register(candidates(seed=0), None, margin=0.01)
+    with_eval = ranking.train_and_register(features, None, margin=0.01)
+    assert only_train.iloc[0]["model_version"] == with_eval.iloc[0]["model_version"]
