@@ -38,7 +38,7 @@ integration: $(VENV)/.installed profiles.yml
 test: lint unit integration
 
 bench: $(VENV)/.installed profiles.yml
-	$(BIN)/python bench/run.py --scales 1
+	$(BIN)/python bench/run.py --scales 1 10 --per-model-scales 1
 
 clean:
 	rm -rf target logs catalog_ml.duckdb

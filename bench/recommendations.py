@@ -1,29 +1,10 @@
-"""Recommendations benchmark: builds the recommendation models of the demo at each scale and
-prints events per second through cleaning and retrieval, candidates per user, ranker training
-and scoring time, and peak memory (max RSS of the dbt process). `make bench` can call
-`bench_recommendations(scale, workdir)`; alone: `python bench/recommendations.py --scales 1 10`.
-"""
+"""Recommendation figures for `make bench` (bench/run.py): events per second through cleaning
+and retrieval, candidates per user, ranker training and scoring time, from one demo build."""
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import duckdb
 
-REPO = Path(__file__).resolve().parents[1]
-DBT = str(Path(sys.executable).with_name("dbt"))
-SELECT = [
-    "+fct_recommendations",
-    "+fct_related_items",
-    "+eval_ranking_metrics",
-    "+eval_retrieval_recall",
-]
 CLEANING = [
     "int_recs_events_deduped",
     "int_recs_sessions",
@@ -44,36 +25,20 @@ RETRIEVAL = [
 ]
 
 
-def bench_recommendations(scale: float, workdir: Path) -> dict:
-    workdir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(REPO),
-        "CATALOG_ML_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [DBT, "run", "-s", *SELECT, "--vars", f"{{demo_scale: {scale}}}"]
-    command += ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"failed: {' '.join(command)}\n{output[-4000:]}")
-    results = json.loads((workdir / "target" / "run_results.json").read_text())
-    seconds = {row["unique_id"].split(".")[-1]: row["execution_time"] for row in results["results"]}
-    with duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True) as con:
-        events = con.execute("select count(*) from stg_events").fetchone()[0]
-        per_user = con.execute(
-            "select cutoff_name, count(*) * 1.0 / count(distinct user_id) from int_recs_ranker_candidates group by 1"
-        ).fetchall()
+def report(seconds: dict[str, float], con: duckdb.DuckDBPyConnection) -> dict:
+    """Recommendation figures of one demo build: `seconds` per model (run_results.json), `con`
+    the warehouse it wrote."""
+    events = con.execute("select count(*) from stg_events").fetchone()[0]
+    per_user = con.execute(
+        "select cutoff_name, count(*) * 1.0 / count(distinct user_id)"
+        " from int_recs_ranker_candidates group by 1 order by 1"
+    ).fetchall()
     cleaning = sum(seconds.get(name, 0.0) for name in CLEANING)
     retrieval = sum(seconds.get(name, 0.0) for name in RETRIEVAL)
     return {
-        "scale": scale,
         "events": events,
         "cleaning_seconds": cleaning,
+        "retrieval_seconds": retrieval,
         "cleaning_events_per_second": events / cleaning if cleaning else None,
         "cleaning_and_retrieval_events_per_second": events / (cleaning + retrieval)
         if cleaning + retrieval
@@ -81,25 +46,4 @@ def bench_recommendations(scale: float, workdir: Path) -> dict:
         "candidates_per_user": dict(per_user),
         "ranker_training_seconds": seconds.get("ml_ranker_train"),
         "ranker_scoring_seconds": seconds.get("ml_ranker_scores"),
-        "wall_seconds": wall,
-        "peak_memory_mb": usage.ru_maxrss / 1024,
     }
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scales", type=float, nargs="+", default=[1.0])
-    parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "work" / "recommendations")
-    args = parser.parse_args()
-    for scale in args.scales:
-        result = bench_recommendations(scale, args.workdir / f"scale_{scale:g}")
-        print(json.dumps(result, indent=2, default=str))
-        out = REPO / "bench" / "results"
-        out.mkdir(parents=True, exist_ok=True)
-        (out / f"recommendations_scale_{scale:g}.json").write_text(
-            json.dumps(result, indent=2, default=str)
-        )
-
-
-if __name__ == "__main__":
-    main()

@@ -6,7 +6,8 @@ For each scale (default 1) it prints
 - per model: time (dbt's run_results.json) and peak memory of a `dbt run -s <model>`
   of that model alone, as a ratio to a baseline run of a trivial view in the same way
   (so dbt's own start-up cost is visible and comparable);
-- staging rows per second (raw rows over the time of the model that checks them).
+- staging rows per second (raw rows over the time of the model that checks them);
+- per area (bench/recommendations.py, bench/catalog.py): throughput and training figures.
 Results are also written to bench/results/scale_<scale>.json.
 """
 
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import recommendations
 
 from catalog_ml.demo import RAW_TABLES, generate
 
@@ -87,6 +89,7 @@ def bench_build(scale: float, workdir: Path, per_model: bool) -> dict:
                 entry["peak_mb"] = memory[name]
                 entry["peak_vs_baseline"] = memory[name] / report["baseline_peak_mb"]
             report["models"][name] = entry
+        report["recommendations"] = recommendations.report(models, con)
     report["staging_rows_per_second"] = {
         name.removeprefix("stg_").removesuffix("_checked"): entry["rows"] / entry["seconds"]
         for name, entry in report["models"].items()
@@ -122,19 +125,28 @@ def print_report(report: dict, generator: dict) -> None:
     print("staging rows per second (raw rows / time of stg_<table>_checked):")
     for table, rate in report["staging_rows_per_second"].items():
         print(f"  {table:<24} {rate:>12,.0f}")
+    print("recommendations:")
+    for name, value in report["recommendations"].items():
+        print(f"  {name:<42} {value}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0])
     parser.add_argument("--repeats", type=int, default=3, help="generator timing repeats")
-    parser.add_argument("--no-per-model", action="store_true", help="skip per-model memory runs")
+    parser.add_argument(
+        "--per-model-scales",
+        type=float,
+        nargs="*",
+        default=[1.0],
+        help="scales at which each model is also run alone to measure its peak memory",
+    )
     args = parser.parse_args()
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     for scale in args.scales:
         generator = bench_generator(scale, args.repeats)
-        report = bench_build(scale, out / f"work_scale_{scale:g}", not args.no_per_model)
+        report = bench_build(scale, out / f"work_scale_{scale:g}", scale in args.per_model_scales)
         report["generator"] = generator
         print_report(report, generator)
         (out / f"scale_{scale:g}.json").write_text(json.dumps(report, indent=2))

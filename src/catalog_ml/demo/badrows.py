@@ -30,7 +30,7 @@ def plant(
     exact copy. Returns the rows and the count per kind."""
     n = count_per_kind(scale)
     rows: list[Row] = []
-    for number, (kind, spoil) in enumerate(kinds.items()):
+    for number, spoil in enumerate(kinds.values()):
         for k in range(n):
             template = dict(valid[(k * 7919) % len(valid)])
             if spoil is None:
