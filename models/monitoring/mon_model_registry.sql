@@ -1,0 +1,67 @@
+{#-
+    The model registry: every version of every trained model, one row per training run,
+    from each trainer's own append-only table, with the version scoring uses marked.
+    To register a new trainer, add it here with the var that pins its version.
+-#}
+{%- set trainers = [
+    {'model': 'ml_ranker_train', 'pinned': var('recs_pinned_version')},
+] -%}
+
+with
+
+registered as (
+    {%- for trainer in trainers %}
+        select
+            model_name,
+            model_version,
+            trained_at,
+            params_json,
+            feature_names_json,
+            training_rows,
+            holdout_metric_name,
+            holdout_metric,
+            metrics_json,
+            previous_champion_version,
+            previous_champion_holdout_metric,
+            is_promoted,
+            promotion_reason,
+            {{ "'" ~ trainer.pinned ~ "'" if trainer.pinned else 'null' }} as pinned_version
+        from {{ ref(trainer.model) }}
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by model_name, is_promoted
+            order by trained_at desc
+        ) as promoted_recency
+    from registered
+),
+
+final as (
+    select
+        model_name,
+        model_version,
+        trained_at,
+        params_json,
+        feature_names_json,
+        training_rows,
+        holdout_metric_name,
+        holdout_metric,
+        metrics_json,
+        previous_champion_version,
+        previous_champion_holdout_metric,
+        is_promoted,
+        promotion_reason,
+        pinned_version,
+        coalesce(
+            model_version = pinned_version,
+            pinned_version is null and is_promoted and promoted_recency = 1
+        ) as is_champion
+    from ranked
+)
+
+select * from final
