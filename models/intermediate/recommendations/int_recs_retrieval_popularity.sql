@@ -78,24 +78,6 @@ combined as (
     group by cutoff_name, user_id, product_id
 ),
 
-unseen as (
-    select combined.*
-    from combined
-    left join history
-        on
-            combined.cutoff_name = history.cutoff_name
-            and combined.user_id = history.user_id
-            and combined.product_id = history.product_id
-            and history.is_seen
-    where history.product_id is null
-),
-
-final as (
-    select
-        *,
-        row_number() over (partition by cutoff_name, user_id order by source_score desc, product_id asc) as source_rank
-    from unseen
-    qualify source_rank <= {{ var('recs_candidates_per_source') }}
-)
+{{ recs_unseen_top('combined') }}
 
 select * from final
