@@ -43,23 +43,10 @@ ranked as (
 
 final as (
     select
-        model_name,
-        model_version,
-        trained_at,
-        params_json,
-        feature_names_json,
-        training_rows,
-        holdout_metric_name,
-        holdout_metric,
-        metrics_json,
-        previous_champion_version,
-        previous_champion_holdout_metric,
-        is_promoted,
-        promotion_reason,
-        pinned_version,
+        ranked.* exclude (promoted_recency),  -- noqa: RF03
         coalesce(
-            model_version = pinned_version,
-            pinned_version is null and is_promoted and promoted_recency = 1
+            ranked.model_version = ranked.pinned_version,
+            ranked.pinned_version is null and ranked.is_promoted and ranked.promoted_recency = 1
         ) as is_champion
     from ranked
 )

@@ -2,44 +2,22 @@
 -- product with each source's score and rank (null when that source did not retrieve it),
 -- capped at var recs_candidates_per_user by the best rank any source gave it. retrieval_source
 -- is the source that ranked it best.
+{% set source_names = ['covisitation', 'content', 'history', 'popularity'] %}
+
 with
 
 sources as (
-    select
-        cutoff_name,
-        user_id,
-        product_id,
-        source_score,
-        source_rank,
-        'covisitation' as source_name
-    from {{ ref('int_recs_retrieval_covisitation') }}
-    union all
-    select
-        cutoff_name,
-        user_id,
-        product_id,
-        source_score,
-        source_rank,
-        'content' as source_name
-    from {{ ref('int_recs_retrieval_content') }}
-    union all
-    select
-        cutoff_name,
-        user_id,
-        product_id,
-        source_score,
-        source_rank,
-        'history' as source_name
-    from {{ ref('int_recs_retrieval_history') }}
-    union all
-    select
-        cutoff_name,
-        user_id,
-        product_id,
-        source_score,
-        source_rank,
-        'popularity' as source_name
-    from {{ ref('int_recs_retrieval_popularity') }}
+    {%- for source_name in source_names %}
+        select
+            cutoff_name,
+            user_id,
+            product_id,
+            source_score,
+            source_rank,
+            '{{ source_name }}' as source_name
+        from {{ ref('int_recs_retrieval_' ~ source_name) }}
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 pivoted as (
@@ -47,14 +25,10 @@ pivoted as (
         cutoff_name,
         user_id,
         product_id,
-        max(case when source_name = 'covisitation' then source_score end) as covisitation_score,
-        min(case when source_name = 'covisitation' then source_rank end) as covisitation_rank,
-        max(case when source_name = 'content' then source_score end) as content_score,
-        min(case when source_name = 'content' then source_rank end) as content_rank,
-        max(case when source_name = 'history' then source_score end) as history_score,
-        min(case when source_name = 'history' then source_rank end) as history_rank,
-        max(case when source_name = 'popularity' then source_score end) as popularity_score,
-        min(case when source_name = 'popularity' then source_rank end) as popularity_rank,
+        {%- for source_name in source_names %}
+        max(case when source_name = '{{ source_name }}' then source_score end) as {{ source_name }}_score,
+        min(case when source_name = '{{ source_name }}' then source_rank end) as {{ source_name }}_rank,
+        {%- endfor %}
         count(*) as source_count,
         min(source_rank) as best_source_rank
     from sources
