@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xgboost as xgb
 
@@ -65,13 +66,17 @@ class RegistryEntry:
 def model_version(
     code: Sequence[ModuleType], params: Mapping[str, Any], training_data: pd.DataFrame
 ) -> str:
-    """Hash of the training code (module sources), the parameters and the training rows."""
+    """Hash of the training code (module sources), the parameters and the training rows.
+
+    The rows are hashed as a multiset (row hashes sorted), so the same data read back from
+    the warehouse in another order, as parallel scans do, gives the same version.
+    """
     digest = hashlib.sha256()
     for module in code:
         digest.update(inspect.getsource(module).encode())
     digest.update(json.dumps(params, sort_keys=True, default=str).encode())
     digest.update(str(list(training_data.columns)).encode())
-    rows = pd.util.hash_pandas_object(training_data, index=False).to_numpy()
+    rows = np.sort(pd.util.hash_pandas_object(training_data, index=False).to_numpy())
     digest.update(rows.tobytes())
     return digest.hexdigest()[:16]
 

@@ -21,6 +21,8 @@ def test_version_changes_with_params_data_and_code_but_not_otherwise():
     assert base != registry.model_version([registry], {"depth": 4}, data)
     assert base != registry.model_version([registry], {"depth": 3}, data.assign(y=[1, 1]))
     assert base != registry.model_version([registry, json], {"depth": 3}, data)
+    shuffled = data.iloc[::-1].reset_index(drop=True)
+    assert base == registry.model_version([registry], {"depth": 3}, shuffled)
 
 
 @pytest.mark.parametrize(
