@@ -110,16 +110,6 @@ def predict(booster: xgb.Booster, frame: pd.DataFrame, features: list[str]) -> n
     return booster.predict(xgb.DMatrix(feature_matrix(frame, features)))
 
 
-def empty_registry() -> pd.DataFrame:
-    """No registry rows, with the column types a written registry has (so an empty output
-    creates the same table types as a full one)."""
-    dtypes = {"trained_at": "datetime64[us]", "training_rows": "int64", "is_promoted": "bool"}
-    dtypes |= {"holdout_metric": "float64", "previous_champion_holdout_metric": "float64"}
-    return pd.DataFrame(
-        {name: pd.Series(dtype=dtypes.get(name, "string")) for name in registry.REGISTRY_COLUMNS}
-    )
-
-
 def train_and_register(
     features: pd.DataFrame,
     existing: pd.DataFrame | None,
@@ -129,8 +119,8 @@ def train_and_register(
     """The registry rows a training run appends: one new version, or none when the same code,
     parameters and data were already registered, or when there is nothing to learn from
     (no training user with a positive label)."""
-    existing = existing if existing is not None else empty_registry()
-    empty = empty_registry()
+    existing = existing if existing is not None else registry.empty_registry()
+    empty = registry.empty_registry()
     rows = features[features["cutoff_name"] == "train"].copy()
     rows["label"] = pd.to_numeric(rows["label"], errors="coerce").fillna(0)
     rows = rows.sort_values(["user_id", "product_id"], kind="stable").reset_index(drop=True)
@@ -177,7 +167,7 @@ def train_and_register(
         promotion_reason=reason,
         model_json=registry.serialize_booster(booster),
     )
-    return entry.to_frame().astype(empty.dtypes.to_dict())
+    return entry.to_frame()
 
 
 def score(

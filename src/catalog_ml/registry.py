@@ -40,6 +40,21 @@ REGISTRY_COLUMNS = [
 ]
 
 
+REGISTRY_DTYPES = {
+    **dict.fromkeys(REGISTRY_COLUMNS, "string"),
+    "trained_at": "datetime64[us]",
+    "training_rows": "int64",
+    "holdout_metric": "float64",
+    "previous_champion_holdout_metric": "float64",
+    "is_promoted": "bool",
+}
+
+
+def empty_registry() -> pd.DataFrame:
+    """A registry frame with no rows and the registry's column types."""
+    return pd.DataFrame(columns=REGISTRY_COLUMNS).astype(REGISTRY_DTYPES)
+
+
 @dataclass(frozen=True)
 class RegistryEntry:
     """One training run of one model, as stored in the registry."""
@@ -60,7 +75,10 @@ class RegistryEntry:
     model_json: str
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(self)], columns=REGISTRY_COLUMNS)
+        """One row with explicit types, so a null (no previous champion) is still typed and
+        later versions append to the same table."""
+        frame = pd.DataFrame([asdict(self)], columns=REGISTRY_COLUMNS)
+        return frame.astype(REGISTRY_DTYPES)
 
 
 def model_version(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import ndcg_score
 
-from catalog_ml import ranking
+from catalog_ml import ranking, registry
 
 
 def candidates(
@@ -88,7 +88,7 @@ def test_scores_use_the_champion_or_a_pinned_version_or_fall_back():
     assert np.corrcoef(scored["ranker_score"], serve["covisitation_score"])[0, 1] > 0.5
     with pytest.raises(ValueError, match="not registered"):
         ranking.score(serve, registry_rows, "no-such-version")
-    fallback = ranking.score(serve, ranking.empty_registry(), None)
+    fallback = ranking.score(serve, registry.empty_registry(), None)
     assert set(fallback["model_version"]) == {ranking.NO_MODEL_VERSION}
     assert fallback["ranker_score"].tolist() == (1.0 / serve["best_source_rank"]).tolist()
 

@@ -20,7 +20,7 @@ tokens as (
     select distinct
         product_id,
         token
-    from ({{ recs_split_to_rows('texts', 'product_id', 'token_text') }}) as split_rows
+    from ({{ split_to_rows('texts', 'product_id', 'token_text') }}) as split_rows
     where length(token) >= 2
 ),
 

@@ -278,11 +278,48 @@ def make_listings(rng: np.random.Generator, n: int, prefix_offset: int) -> dict[
     }
 
 
+def add_variants(rng: np.random.Generator, rows: dict[str, np.ndarray], share: float) -> None:
+    """Turn `share` of the rows into variants of an earlier row of the same category: same
+    brand and model family (same model number, or another suffix letter), another size or
+    colour. These are the hard non-matches real catalogs are full of."""
+    category, title, brand, model = (
+        rows["category"],
+        rows["title"],
+        rows["brand"],
+        rows["model_number"],
+    )
+    first_of_category: dict[int, int] = {}
+    for i in range(len(title)):
+        c = int(category[i])
+        parent = first_of_category.setdefault(c, i)
+        if parent == i or rng.random() >= share:
+            continue
+        parent = int(rng.integers(parent, i))
+        while category[parent] != c:
+            parent = int(rng.integers(first_of_category[c], i))
+        units = [u for u in TAXONOMY[c][4] if u]
+        text = title[parent]
+        used = [u for u in units if u in text]
+        if used and len(units) > 1:
+            text = text.replace(used[0], str(rng.choice([u for u in units if u != used[0]])))
+        else:
+            words = text.split(" ")
+            colour = str(rng.choice([x for x in COLORS if x and x != words[-1]]))
+            text = " ".join([*words[:-1], colour] if words[-1] in COLORS else [*words, colour])
+        family = model[parent]
+        variant = (
+            family if rng.random() < 0.5 else family[:-1] + "ABCDEFGH"[int(rng.integers(0, 8))]
+        )
+        title[i] = text.replace(family, variant)
+        brand[i], model[i] = brand[parent], variant
+
+
 @lru_cache(maxsize=8)
 def catalog(seed: int, scale: float) -> Catalog:
     n = max(200, round(10_000 * scale))
     rng = rng_for(seed, "catalog")
     rows = make_listings(rng, n, 0)
+    add_variants(rng, rows, share=0.35)
     has_gtin = rng.random(n) < 0.85
     gtin = np.where(has_gtin, gtin13(rng.integers(10**11, 10**12 - 1, n)), "")
     ranks = rng.permutation(n)

@@ -1,0 +1,70 @@
+-- Distinct normalised title tokens of every catalog product and offer, with the token's
+-- document frequency among catalog products and its IDF weight (ln((n + 1) / (df + 1)) + 1):
+-- the vocabulary blocking and the TF-IDF feature share.
+with
+
+products as (
+    select
+        'product' as side,
+        product_id as listing_id,
+        'product:' || product_id as listing_key,
+        title_normalized
+    from {{ ref('stg_products') }}
+),
+
+offers as (
+    select
+        'offer' as side,
+        offer_id as listing_id,
+        'offer:' || offer_id as listing_key,
+        title_normalized
+    from {{ ref('stg_offers') }}
+),
+
+listings as (
+    select * from products
+    union all
+    select * from offers
+),
+
+split_tokens as (
+    {{ split_to_rows('listings', 'listing_key', 'title_normalized') }}
+),
+
+tokens as (
+    select distinct
+        listings.side,
+        listings.listing_id,
+        split_tokens.token
+    from split_tokens
+    inner join listings on split_tokens.listing_key = listings.listing_key
+    where length(split_tokens.token) >= 2
+),
+
+document_frequency as (
+    select
+        token,
+        count(*) as product_frequency
+    from tokens
+    where side = 'product'
+    group by token
+),
+
+catalog_size as (
+    select count(*) as product_count from products
+),
+
+final as (
+    select
+        tokens.side,
+        tokens.listing_id,
+        tokens.token,
+        coalesce(document_frequency.product_frequency, 0) as product_frequency,
+        ln((catalog_size.product_count + 1.0) / (coalesce(document_frequency.product_frequency, 0) + 1.0))
+        + 1.0 as idf
+    from tokens
+    cross join catalog_size
+    left join document_frequency on tokens.token = document_frequency.token
+)
+
+select * from final

@@ -1,0 +1,229 @@
+"""The offer-to-product matcher: XGBoost on pair features, isotonic calibration, a decision
+threshold chosen on `valid`, and registry versions with champion/challenger promotion.
+
+Splits: the model fits on `train`, stops early and is calibrated and thresholded on
+`valid`; `test` never reaches this module (evaluation reads scored test pairs in SQL).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+from sklearn.isotonic import IsotonicRegression
+from sklearn.metrics import average_precision_score
+
+from catalog_ml import registry
+
+MODEL_NAME = "matcher"
+FEATURES = [
+    "has_gtin_key",
+    "has_model_number_key",
+    "rare_token_idf",
+    "title_jaro_winkler",
+    "title_edit_similarity",
+    "title_token_jaccard",
+    "title_tfidf_cosine",
+    "model_number_match",
+    "model_number_similarity",
+    "brand_match",
+    "brand_in_offer_title",
+    "price_ratio",
+    "currency_match",
+    "category_match",
+    "gtin_match",
+    "offer_has_gtin",
+]
+PARAMS = {
+    "objective": "binary:logistic",
+    "eval_metric": "aucpr",
+    "eta": 0.1,
+    "max_depth": 5,
+    "min_child_weight": 2,
+    "subsample": 0.9,
+    "colsample_bytree": 0.9,
+    "seed": 42,
+    "nthread": 2,
+}
+MAX_ROUNDS = 400
+EARLY_STOPPING_ROUNDS = 30
+MIN_ROWS_PER_SPLIT = 10
+SCORE_COLUMNS = ["offer_id", "product_id", "match_score", "model_version", "match_threshold"]
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """A trained matcher: booster, isotonic calibration points and decision threshold."""
+
+    booster: xgb.Booster
+    calibration_x: np.ndarray
+    calibration_y: np.ndarray
+    threshold: float
+    features: list[str]
+
+    def raw_scores(self, pairs: pd.DataFrame) -> np.ndarray:
+        matrix = pairs.reindex(columns=self.features).astype("float32")
+        return self.booster.predict(xgb.DMatrix(matrix, feature_names=self.features))
+
+    def predict(self, pairs: pd.DataFrame) -> np.ndarray:
+        """Calibrated match probability (isotonic: piecewise linear, clipped at the ends)."""
+        return np.interp(self.raw_scores(pairs), self.calibration_x, self.calibration_y)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "booster": registry.serialize_booster(self.booster),
+                "calibration_x": self.calibration_x.tolist(),
+                "calibration_y": self.calibration_y.tolist(),
+                "threshold": self.threshold,
+                "features": self.features,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Matcher:
+        data = json.loads(text)
+        return cls(
+            booster=registry.load_booster(data["booster"]),
+            calibration_x=np.asarray(data["calibration_x"]),
+            calibration_y=np.asarray(data["calibration_y"]),
+            threshold=float(data["threshold"]),
+            features=list(data["features"]),
+        )
+
+
+def best_f1_threshold(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
+    """The score threshold (predict match when score >= it) with the highest F1, and that F1."""
+    order = np.argsort(-scores, kind="stable")
+    sorted_scores, sorted_labels = scores[order], labels[order]
+    true_positives = np.cumsum(sorted_labels)
+    predicted = np.arange(1, len(scores) + 1)
+    f1 = 2 * true_positives / (predicted + sorted_labels.sum())
+    # only cut where the score changes, so ties fall on the same side
+    last_of_tie = np.r_[sorted_scores[1:] != sorted_scores[:-1], True]
+    best = int(np.argmax(np.where(last_of_tie, f1, -1.0)))
+    return float(sorted_scores[best]), float(f1[best])
+
+
+def _split(training: pd.DataFrame, name: str) -> pd.DataFrame:
+    return training[training["split"] == name].sort_values(
+        ["offer_id", "product_id"], kind="stable"
+    )
+
+
+def fit(training: pd.DataFrame) -> tuple[Matcher, dict[str, float]] | None:
+    """Fit on `train`, early-stop, calibrate and threshold on `valid`; None when either split
+    is too small or has one class (the build then scores nothing and says so)."""
+    if (training["split"] == "test").any():
+        raise ValueError("matcher training data must not contain test labels")
+    train, valid = _split(training, "train"), _split(training, "valid")
+    for split in (train, valid):
+        if len(split) < MIN_ROWS_PER_SPLIT or split["is_match"].nunique() < 2:
+            return None
+    x_train, x_valid = (s.reindex(columns=FEATURES).astype("float32") for s in (train, valid))
+    y_train, y_valid = (s["is_match"].astype(int).to_numpy() for s in (train, valid))
+    dtrain = xgb.DMatrix(x_train, label=y_train, feature_names=FEATURES)
+    dvalid = xgb.DMatrix(x_valid, label=y_valid, feature_names=FEATURES)
+    booster = xgb.train(
+        PARAMS,
+        dtrain,
+        MAX_ROUNDS,
+        evals=[(dvalid, "valid")],
+        early_stopping_rounds=EARLY_STOPPING_ROUNDS,
+        verbose_eval=False,
+    )
+    booster = booster[: booster.best_iteration + 1]
+    raw_valid = booster.predict(dvalid)
+    isotonic = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(
+        raw_valid, y_valid
+    )
+    draft = Matcher(booster, isotonic.X_thresholds_, isotonic.y_thresholds_, 0.5, FEATURES)
+    calibrated = draft.predict(valid)
+    threshold, f1 = best_f1_threshold(y_valid, calibrated)
+    matcher = Matcher(booster, isotonic.X_thresholds_, isotonic.y_thresholds_, threshold, FEATURES)
+    predicted = calibrated >= threshold
+    metrics = {
+        "valid_average_precision": float(average_precision_score(y_valid, raw_valid)),
+        "valid_f1_at_threshold": f1,
+        "valid_precision_at_threshold": float(y_valid[predicted].mean()),
+        "valid_recall_at_threshold": float(predicted[y_valid == 1].mean()),
+        "valid_brier": float(np.mean((calibrated - y_valid) ** 2)),
+        "threshold": threshold,
+        "best_iteration": int(booster.num_boosted_rounds()),
+        "train_rows": len(train),
+        "valid_rows": len(valid),
+    }
+    return matcher, metrics
+
+
+def train_and_register(
+    training: pd.DataFrame, existing: pd.DataFrame | None, margin: float
+) -> pd.DataFrame:
+    """The registry row of a new matcher version (empty when nothing new: same version as
+    one registered, or too little data). Promotion compares average precision on `valid`,
+    the champion re-scored on the same rows."""
+    empty = registry.empty_registry()
+    existing = existing if existing is not None else empty
+    training = training[training["split"] != "test"]
+    columns = ["offer_id", "product_id", "split", "is_match", *FEATURES]
+    code = [registry, sys.modules[__name__]]
+    version = registry.model_version(code, {**PARAMS, "features": FEATURES}, training[columns])
+    if version in set(existing["model_version"]):
+        return empty
+    fitted = fit(training)
+    if fitted is None:
+        return empty
+    matcher, metrics = fitted
+    valid = _split(training, "valid")
+    champion = registry.current_champion(existing, MODEL_NAME)
+    champion_metric = None
+    if champion is not None:
+        previous = Matcher.from_json(champion["model_json"])
+        champion_metric = float(
+            average_precision_score(valid["is_match"].astype(int), previous.raw_scores(valid))
+        )
+    metric = metrics["valid_average_precision"]
+    promoted, reason = registry.decide_promotion(metric, champion_metric, margin)
+    return registry.RegistryEntry(
+        model_name=MODEL_NAME,
+        model_version=version,
+        trained_at=registry.utc_now(),
+        params_json=json.dumps({**PARAMS, "max_rounds": MAX_ROUNDS}, sort_keys=True),
+        feature_names_json=json.dumps(FEATURES),
+        training_rows=int(metrics["train_rows"]),
+        holdout_metric_name="average precision on valid labels",
+        holdout_metric=metric,
+        metrics_json=json.dumps(metrics, sort_keys=True),
+        previous_champion_version=None if champion is None else champion["model_version"],
+        previous_champion_holdout_metric=champion_metric,
+        is_promoted=promoted,
+        promotion_reason=reason,
+        model_json=matcher.to_json(),
+    ).to_frame()
+
+
+def score(
+    pairs: pd.DataFrame, registry_rows: pd.DataFrame, pinned_version: str | None
+) -> pd.DataFrame:
+    """Calibrated match scores of every pair by the champion (or pinned) matcher; empty with
+    the right columns when no matcher is registered yet."""
+    champion = registry.current_champion(registry_rows, MODEL_NAME, pinned_version)
+    if champion is None:
+        numeric = {"match_score", "match_threshold"}
+        return pd.DataFrame(
+            {c: pd.Series(dtype="float64" if c in numeric else "object") for c in SCORE_COLUMNS}
+        )
+    matcher = Matcher.from_json(champion["model_json"])
+    return pd.DataFrame(
+        {
+            "offer_id": pairs["offer_id"].to_numpy(),
+            "product_id": pairs["product_id"].to_numpy(),
+            "match_score": matcher.predict(pairs),
+            "model_version": champion["model_version"],
+            "match_threshold": matcher.threshold,
+        }
+    )
