@@ -1,0 +1,12 @@
+"""Predicted catalog category and brand, with confidence, for every product and offer
+(catalog_ml.metadata): out-of-fold for products whose value is known."""
+
+from catalog_ml.metadata import infer
+from catalog_ml.portable import to_output, to_pandas
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    products = to_pandas(dbt.ref("stg_products"))
+    offers = to_pandas(dbt.ref("stg_offers"))
+    return to_output(infer(products, offers), session)
