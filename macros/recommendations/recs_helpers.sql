@@ -1,8 +1,3 @@
-{#- Fractional days from `start_at` to `end_at` (portable: dbt.datediff in seconds). -#}
-{% macro recs_days_between(start_at, end_at) -%}
-    ({{ dbt.datediff(start_at, end_at, 'second') }} / 86400.0)
-{%- endmacro %}
-
 {#-
     Time-decay weight of something `age_days` old: 1 now, 1/2 after one half-life
     (var recs_covisitation_half_life_days). exp and ln mean the same on both engines.

@@ -4,6 +4,7 @@
     To register a new trainer, add it here with the var that pins its version.
 -#}
 {%- set trainers = [
+    {'model': 'ml_matcher_train', 'pinned': var('matcher_pinned_version')},
     {'model': 'ml_ranker_train', 'pinned': var('recs_pinned_version')},
 ] -%}
 

@@ -17,7 +17,7 @@ session_items as (
         cutoffs.cutoff_name,
         events.session_key,
         events.product_id,
-        {{ recs_decay(recs_days_between('max(events.event_at)', 'max(cutoffs.cutoff_at)')) }} as decay
+        {{ recs_decay(days_between('max(events.event_at)', 'max(cutoffs.cutoff_at)')) }} as decay
     from events
     inner join cutoffs on events.event_at < cutoffs.cutoff_at
     group by cutoffs.cutoff_name, events.session_key, events.product_id

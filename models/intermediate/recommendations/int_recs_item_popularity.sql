@@ -23,14 +23,14 @@ per_item as (
         events.product_id,
         count(distinct events.user_id) as user_count,
         count(*) as interaction_count,
-        sum(case when {{ recs_days_between('events.event_at', 'cutoffs.cutoff_at') }} <= 7 then 1 else 0 end)
+        sum(case when {{ days_between('events.event_at', 'cutoffs.cutoff_at') }} <= 7 then 1 else 0 end)
             as interactions_7d,
-        sum(case when {{ recs_days_between('events.event_at', 'cutoffs.cutoff_at') }} <= 30 then 1 else 0 end)
+        sum(case when {{ days_between('events.event_at', 'cutoffs.cutoff_at') }} <= 30 then 1 else 0 end)
             as interactions_30d,
         sum(case when events.event_type = 'purchase' then 1 else 0 end) as purchase_count,
         min(events.event_at) as first_interaction_at,
         max(events.event_at) as last_interaction_at,
-        sum(events.relevance_grade * {{ recs_decay(recs_days_between('events.event_at', 'cutoffs.cutoff_at')) }})
+        sum(events.relevance_grade * {{ recs_decay(days_between('events.event_at', 'cutoffs.cutoff_at')) }})
             as decayed_popularity
     from events
     inner join cutoffs on events.event_at < cutoffs.cutoff_at
@@ -71,7 +71,7 @@ final as (
         coalesce(per_item.interactions_30d, 0) as interactions_30d,
         coalesce(per_item.purchase_count, 0) as purchase_count,
         per_item.first_interaction_at,
-        {{ recs_days_between('per_item.last_interaction_at', 'catalog.cutoff_at') }} as days_since_last_interaction,
+        {{ days_between('per_item.last_interaction_at', 'catalog.cutoff_at') }} as days_since_last_interaction,
         coalesce(per_item.decayed_popularity, 0) as decayed_popularity,
         (coalesce(per_item.user_count, 0) + 1.0) / (catalog.active_users + 2.0) as user_share,
         row_number() over (

@@ -27,7 +27,7 @@ final as (
         product_id,
         max(category_level_1) as category_level_1,
         max(event_at) as last_event_at,
-        min({{ recs_days_between('event_at', 'cutoff_at') }}) as days_since_last_event,
+        min({{ days_between('event_at', 'cutoff_at') }}) as days_since_last_event,
         sum(case when relevance_grade > 0 then 1 else 0 end) as interaction_count,
         sum(case when event_type = 'impression' then 1 else 0 end) as impression_count,
         max(relevance_grade) as max_relevance_grade,
@@ -35,7 +35,7 @@ final as (
             as is_seen,
         sum(
             (case when relevance_grade > 0 then relevance_grade else 0.2 end)
-            * {{ recs_decay(recs_days_between('event_at', 'cutoff_at')) }}
+            * {{ recs_decay(days_between('event_at', 'cutoff_at')) }}
         ) as history_score
     from before_cutoff
     group by cutoff_name, user_id, product_id
