@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+import catalog
 import duckdb
 import recommendations
 
@@ -89,6 +90,7 @@ def bench_build(scale: float, workdir: Path, per_model: bool) -> dict:
                 entry["peak_mb"] = memory[name]
                 entry["peak_vs_baseline"] = memory[name] / report["baseline_peak_mb"]
             report["models"][name] = entry
+        report["catalog"] = catalog.report(models, con)
         report["recommendations"] = recommendations.report(models, con)
     report["staging_rows_per_second"] = {
         name.removeprefix("stg_").removesuffix("_checked"): entry["rows"] / entry["seconds"]
@@ -125,9 +127,10 @@ def print_report(report: dict, generator: dict) -> None:
     print("staging rows per second (raw rows / time of stg_<table>_checked):")
     for table, rate in report["staging_rows_per_second"].items():
         print(f"  {table:<24} {rate:>12,.0f}")
-    print("recommendations:")
-    for name, value in report["recommendations"].items():
-        print(f"  {name:<42} {value}")
+    for area in ("catalog", "recommendations"):
+        print(f"{area}:")
+        for name, value in report[area].items():
+            print(f"  {name:<42} {value}")
 
 
 def main() -> None:

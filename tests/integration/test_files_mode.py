@@ -144,16 +144,9 @@ def test_parquet_with_only_required_columns_builds_with_nulls(tmp_path, query):
 
     folder = broken_copy(tmp_path, "products", to_minimal_parquet)
     workdir = tmp_path / "w"
+    select = ["+stg_products", "stg_products_rejected", "--indirect-selection", "cautious"]
     result = run_dbt(
-        [
-            "build",
-            "-s",
-            "+stg_products",
-            "stg_products_rejected",
-            "--indirect-selection",
-            "cautious",
-        ]
-        + ["--vars", files_vars(folder)],
+        ["build", "-s", *select, "--vars", files_vars(folder)],
         workdir,
     )
     assert result.returncode == 0, result.stdout[-3000:]

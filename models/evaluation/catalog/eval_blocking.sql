@@ -25,16 +25,16 @@ labelled_matches as (
 ),
 
 {% if var('raw_source') == 'demo' %}
-true_matches as (
-    select
-        count(*) as matches,
-        count(candidates.offer_id) as kept
-    from {{ ref('demo_truth_offers') }} as truth
-    inner join {{ ref('stg_offers') }} as offers on truth.offer_id = offers.offer_id
-    left join candidates
-        on truth.offer_id = candidates.offer_id and truth.true_product_id = candidates.product_id
-    where truth.true_product_id is not null
-),
+    true_matches as (
+        select
+            count(*) as matches,
+            count(candidates.offer_id) as kept
+        from {{ ref('demo_truth_offers') }} as truth
+        inner join {{ ref('stg_offers') }} as offers on truth.offer_id = offers.offer_id
+        left join candidates
+            on truth.offer_id = candidates.offer_id and truth.true_product_id = candidates.product_id
+        where truth.true_product_id is not null
+    ),
 {% endif %}
 
 final as (
@@ -47,8 +47,8 @@ final as (
         labelled_matches.matches as labelled_matches,
         labelled_matches.kept * 1.0 / nullif(labelled_matches.matches, 0) as labelled_pair_completeness,
         {%- if var('raw_source') == 'demo' %}
-        true_matches.matches as true_matches,
-        true_matches.kept * 1.0 / nullif(true_matches.matches, 0) as true_pair_completeness
+            true_matches.matches as true_matches,
+            true_matches.kept * 1.0 / nullif(true_matches.matches, 0) as true_pair_completeness
         {%- else %}
         cast(null as {{ dbt.type_bigint() }}) as true_matches,
         cast(null as {{ dbt.type_float() }}) as true_pair_completeness
@@ -56,7 +56,7 @@ final as (
     from sizes
     cross join labelled_matches
     {%- if var('raw_source') == 'demo' %}
-    cross join true_matches
+        cross join true_matches
     {%- endif %}
 )
 

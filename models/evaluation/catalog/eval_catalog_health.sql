@@ -27,14 +27,18 @@ long_tail as (
     qualify percent_rank() over (order by impression_count desc) >= 0.2
 ),
 
+matched_products as (
+    select distinct product_id
+    from decisions
+    where decision = 'matched'
+),
+
 tail_matches as (
     select
         count(*) as tail_products,
-        count(matched.product_id) as tail_products_matched
+        count(matched_products.product_id) as tail_products_matched
     from long_tail
-    left join (
-        select distinct product_id from decisions where decision = 'matched'
-    ) as matched on long_tail.product_id = matched.product_id
+    left join matched_products on long_tail.product_id = matched_products.product_id
 ),
 
 review as (
@@ -54,7 +58,8 @@ rates as (
         sum(case when model_decision is not null then 1 else 0 end) as model_decisions,
         sum(
             case
-                when is_overridden and model_decision is not null
+                when
+                    is_overridden and model_decision is not null
                     and (
                         (decision = 'matched') != (model_decision = 'matched')
                         or coalesce(product_id, '') != coalesce(model_product_id, '')

@@ -23,15 +23,18 @@ labelled_scores as (
 ),
 
 test_scores as (
-    select * from labelled_scores where split = 'test' and match_score is not null
+    select * from labelled_scores
+    where split = 'test' and match_score is not null
 ),
 
 test_similarity as (
-    select * from labelled_scores where split = 'test'
+    select * from labelled_scores
+    where split = 'test'
 ),
 
 valid_similarity as (
-    select * from labelled_scores where split = 'valid'
+    select * from labelled_scores
+    where split = 'valid'
 ),
 
 matcher_curve as (
@@ -62,7 +65,7 @@ matcher as (
         sum(is_match) as positives,
         sum(case when match_score >= match_threshold then is_match else 0 end) as true_positives,
         sum(case when match_score >= match_threshold then 1 - is_match else 0 end) as false_positives,
-        (select sum(recall_step * precision) from matcher_curve) as average_precision
+        (select sum(matcher_curve.recall_step * matcher_curve.precision) from matcher_curve) as average_precision
     from test_scores
 ),
 
@@ -73,36 +76,51 @@ baseline as (
         max(baseline_threshold.threshold) as threshold,
         count(*) as evaluated_rows,
         sum(test_similarity.is_match) as positives,
-        sum(case when test_similarity.title_tfidf_cosine >= baseline_threshold.threshold then is_match else 0 end)
+        sum(
+            case
+                when test_similarity.title_tfidf_cosine >= baseline_threshold.threshold
+                    then test_similarity.is_match
+                else 0
+            end
+        )
             as true_positives,
-        sum(case when test_similarity.title_tfidf_cosine >= baseline_threshold.threshold then 1 - is_match else 0 end)
+        sum(
+            case
+                when test_similarity.title_tfidf_cosine >= baseline_threshold.threshold
+                    then 1 - test_similarity.is_match
+                else 0
+            end
+        )
             as false_positives,
-        (select sum(recall_step * precision) from baseline_test_curve) as average_precision
+        (
+            select sum(baseline_test_curve.recall_step * baseline_test_curve.precision)
+            from baseline_test_curve
+        ) as average_precision
     from test_similarity
     cross join baseline_threshold
 ),
 
 {% if var('raw_source') == 'demo' %}
-end_to_end as (
-    select
-        'end_to_end_ground_truth' as evaluation,
-        max(matches.model_version) as model_version,
-        cast(null as {{ dbt.type_float() }}) as threshold,
-        count(*) as evaluated_rows,
-        count(truth.true_product_id) as positives,
-        sum(case when matches.decision = 'matched' and matches.product_id = truth.true_product_id then 1 else 0 end)
-            as true_positives,
-        sum(
-            case
-                when matches.decision = 'matched' and matches.product_id != coalesce(truth.true_product_id, '')
-                    then 1
-                else 0
-            end
-        ) as false_positives,
-        cast(null as {{ dbt.type_float() }}) as average_precision
-    from {{ ref('fct_offer_matches') }} as matches
-    inner join {{ ref('demo_truth_offers') }} as truth on matches.offer_id = truth.offer_id
-),
+    end_to_end as (
+        select
+            'end_to_end_ground_truth' as evaluation,
+            max(matches.model_version) as model_version,
+            cast(null as {{ dbt.type_float() }}) as threshold,
+            count(*) as evaluated_rows,
+            count(truth.true_product_id) as positives,
+            sum(case when matches.decision = 'matched' and matches.product_id = truth.true_product_id then 1 else 0 end)
+                as true_positives,
+            sum(
+                case
+                    when matches.decision = 'matched' and matches.product_id != coalesce(truth.true_product_id, '')
+                        then 1
+                    else 0
+                end
+            ) as false_positives,
+            cast(null as {{ dbt.type_float() }}) as average_precision
+        from {{ ref('fct_offer_matches') }} as matches
+        inner join {{ ref('demo_truth_offers') }} as truth on matches.offer_id = truth.offer_id
+    ),
 {% endif %}
 
 evaluations as (
@@ -110,8 +128,8 @@ evaluations as (
     union all
     select * from baseline
     {%- if var('raw_source') == 'demo' %}
-    union all
-    select * from end_to_end
+        union all
+        select * from end_to_end
     {%- endif %}
 ),
 
@@ -125,7 +143,7 @@ final as (
         true_positives,
         false_positives,
         positives - true_positives as false_negatives,
-        true_positives * 1.0 / nullif(true_positives + false_positives, 0) as precision,
+        true_positives * 1.0 / nullif(true_positives + false_positives, 0) as precision,  -- noqa: RF04
         true_positives * 1.0 / nullif(positives, 0) as recall,
         2.0 * true_positives / nullif(2 * true_positives + false_positives + positives - true_positives, 0) as f1,
         average_precision

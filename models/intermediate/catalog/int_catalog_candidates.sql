@@ -84,7 +84,7 @@ final as (
         rare_token_idf,
         row_number() over (
             partition by offer_id
-            order by has_gtin_key desc, has_model_number_key desc, rare_token_idf desc, product_id
+            order by has_gtin_key desc, has_model_number_key desc, rare_token_idf desc, product_id asc
         ) as blocking_rank
     from keyed
     qualify blocking_rank <= {{ var('catalog_candidates_per_offer') }}

@@ -32,7 +32,7 @@ candidate_scores as (
         scores.match_threshold,
         scores.model_version,
         row_number() over (
-            partition by scores.offer_id order by scores.match_score desc, scores.product_id
+            partition by scores.offer_id order by scores.match_score desc, scores.product_id asc
         ) as score_rank
     from {{ ref('ml_matcher_scores') }} as scores
     inner join {{ ref('int_catalog_candidates') }} as candidates

@@ -81,8 +81,10 @@ final as (
         {{ jaro_winkler('offers.title_normalized', 'products.title_normalized') }} as title_jaro_winkler,
         {{ edit_similarity('offers.title_normalized', 'products.title_normalized') }} as title_edit_similarity,
         coalesce(shared_tokens.shared_token_count, 0)
-        / nullif(offer_norms.token_count + product_norms.token_count
-            - coalesce(shared_tokens.shared_token_count, 0), 0) as title_token_jaccard,
+        / nullif(
+            offer_norms.token_count + product_norms.token_count
+            - coalesce(shared_tokens.shared_token_count, 0), 0
+        ) as title_token_jaccard,
         coalesce(shared_tokens.shared_idf_squared, 0)
         / nullif(offer_norms.idf_norm * product_norms.idf_norm, 0) as title_tfidf_cosine,
         case
@@ -97,7 +99,9 @@ final as (
         case
             when products.brand_normalized is not null
                 then cast(
-                    {{ dbt.position("' ' || products.brand_normalized || ' '", "' ' || offers.title_normalized || ' '") }} > 0
+                    {{ dbt.position(
+                        "' ' || products.brand_normalized || ' '", "' ' || offers.title_normalized || ' '"
+                    ) }} > 0
                     as {{ dbt.type_float() }}
                 )
         end as brand_in_offer_title,

@@ -26,8 +26,8 @@ pivoted as (
         user_id,
         product_id,
         {%- for source_name in source_names %}
-        max(case when source_name = '{{ source_name }}' then source_score end) as {{ source_name }}_score,
-        min(case when source_name = '{{ source_name }}' then source_rank end) as {{ source_name }}_rank,
+            max(case when source_name = '{{ source_name }}' then source_score end) as {{ source_name }}_score,
+            min(case when source_name = '{{ source_name }}' then source_rank end) as {{ source_name }}_rank,
         {%- endfor %}
         count(*) as source_count,
         min(source_rank) as best_source_rank

@@ -22,13 +22,13 @@ matched_offers as (
 
 catalog_values as (
     select distinct
-        'category' as attribute,
+        'category' as attribute_name,
         category as attribute_value
     from products
     where category is not null
     union all
     select distinct
-        'brand' as attribute,
+        'brand' as attribute_name,
         brand as attribute_value
     from products
     where brand is not null
@@ -37,13 +37,13 @@ catalog_values as (
 offer_votes as (
     select
         product_id,
-        'category' as attribute,
+        'category' as attribute_name,
         category as attribute_value
     from matched_offers
     union all
     select
         product_id,
-        'brand' as attribute,
+        'brand' as attribute_name,
         brand as attribute_value
     from matched_offers
 ),
@@ -51,18 +51,18 @@ offer_votes as (
 offer_values as (
     select
         offer_votes.product_id,
-        offer_votes.attribute,
+        offer_votes.attribute_name,
         offer_votes.attribute_value,
-        count(*) * 1.0 / sum(count(*)) over (partition by offer_votes.product_id, offer_votes.attribute)
+        count(*) * 1.0 / sum(count(*)) over (partition by offer_votes.product_id, offer_votes.attribute_name)
             as vote_share
     from offer_votes
     inner join catalog_values
         on
-            offer_votes.attribute = catalog_values.attribute
+            offer_votes.attribute_name = catalog_values.attribute_name
             and offer_votes.attribute_value = catalog_values.attribute_value
-    group by offer_votes.product_id, offer_votes.attribute, offer_votes.attribute_value
+    group by offer_votes.product_id, offer_votes.attribute_name, offer_votes.attribute_value
     qualify row_number() over (
-        partition by offer_votes.product_id, offer_votes.attribute
+        partition by offer_votes.product_id, offer_votes.attribute_name
         order by count(*) desc, offer_votes.attribute_value
     ) = 1
 ),
@@ -90,33 +90,38 @@ final as (
         products.product_id,
         products.title,
         {%- for attribute in ['category', 'brand'] %}
-        case
-            when products.{{ attribute }} is not null then products.{{ attribute }}
-            when offer_{{ attribute }}.vote_share >= {{ bar }} then offer_{{ attribute }}.attribute_value
-            when inferred_{{ attribute }}.confidence >= {{ bar }} then inferred_{{ attribute }}.predicted_value
-        end as {{ attribute }},
-        case
-            when products.{{ attribute }} is not null then 'catalog'
-            when offer_{{ attribute }}.vote_share >= {{ bar }} then 'matched_offer'
-            when inferred_{{ attribute }}.confidence >= {{ bar }} then 'inferred'
-        end as {{ attribute }}_source,
-        case
-            when products.{{ attribute }} is not null then 1.0
-            when offer_{{ attribute }}.vote_share >= {{ bar }} then offer_{{ attribute }}.vote_share
-            when inferred_{{ attribute }}.confidence >= {{ bar }} then inferred_{{ attribute }}.confidence
-        end as {{ attribute }}_confidence,
+            case
+                when products.{{ attribute }} is not null then products.{{ attribute }}
+                when offer_{{ attribute }}.vote_share >= {{ bar }} then offer_{{ attribute }}.attribute_value
+                when inferred_{{ attribute }}.confidence >= {{ bar }} then inferred_{{ attribute }}.predicted_value
+            end as {{ attribute }},
+            case
+                when products.{{ attribute }} is not null then 'catalog'
+                when offer_{{ attribute }}.vote_share >= {{ bar }} then 'matched_offer'
+                when inferred_{{ attribute }}.confidence >= {{ bar }} then 'inferred'
+            end as {{ attribute }}_source,
+            case
+                when products.{{ attribute }} is not null then 1.0
+                when offer_{{ attribute }}.vote_share >= {{ bar }} then offer_{{ attribute }}.vote_share
+                when inferred_{{ attribute }}.confidence >= {{ bar }} then inferred_{{ attribute }}.confidence
+            end as {{ attribute }}_confidence,
         {%- endfor %}
         products.price,
         products.currency,
         products.gtin,
         products.model_number,
         coalesce(offer_counts.matched_offer_count, 0) as matched_offer_count
-    from products
+    from
+        products
     {%- for attribute in ['category', 'brand'] %}
     left join offer_values as offer_{{ attribute }}
-        on products.product_id = offer_{{ attribute }}.product_id and offer_{{ attribute }}.attribute = '{{ attribute }}'
+        on
+            products.product_id = offer_{{ attribute }}.product_id
+            and offer_{{ attribute }}.attribute_name = '{{ attribute }}'
     left join inferred as inferred_{{ attribute }}
-        on products.product_id = inferred_{{ attribute }}.product_id and inferred_{{ attribute }}.attribute = '{{ attribute }}'
+        on
+            products.product_id = inferred_{{ attribute }}.product_id
+            and inferred_{{ attribute }}.attribute = '{{ attribute }}'
     {%- endfor %}
     left join offer_counts on products.product_id = offer_counts.product_id
 )

@@ -32,7 +32,7 @@ top_candidates as (
         scores.offer_id,
         scores.product_id,
         scores.match_score,
-        row_number() over (partition by scores.offer_id order by scores.match_score desc, scores.product_id)
+        row_number() over (partition by scores.offer_id order by scores.match_score desc, scores.product_id asc)
             as candidate_rank
     from {{ ref('ml_matcher_scores') }} as scores
     inner join {{ ref('int_catalog_candidates') }} as candidates
@@ -59,22 +59,33 @@ valued as (
     left join impressions on decisions.product_id = impressions.product_id
 ),
 
+-- sqlfluff reads the unrolled loop's layout differently on each pass: layout unchecked here
+-- noqa: disable=LT02
+candidates_wide as (
+    select
+        top_candidates.offer_id,
+        {%- for rank in [1, 2, 3] %}
+            max(case when top_candidates.candidate_rank = {{ rank }} then top_candidates.product_id end)
+                as candidate_{{ rank }}_product_id,
+            max(case when top_candidates.candidate_rank = {{ rank }} then products.title end)
+                as candidate_{{ rank }}_title,
+            max(case when top_candidates.candidate_rank = {{ rank }} then top_candidates.match_score end)
+                as candidate_{{ rank }}_score{{ ',' if not loop.last }}
+        {%- endfor %}
+    from top_candidates
+    inner join products on top_candidates.product_id = products.product_id
+    where top_candidates.candidate_rank <= 3
+    group by top_candidates.offer_id
+),
+-- noqa: enable=LT02
+
 final as (
     select
-        row_number() over (order by valued.expected_label_value desc, valued.offer_id) as queue_rank,
+        row_number() over (order by valued.expected_label_value desc, valued.offer_id asc) as queue_rank,
         valued.*,
-        {%- for rank in [1, 2, 3] %}
-        candidate_{{ rank }}.product_id as candidate_{{ rank }}_product_id,
-        candidate_{{ rank }}_products.title as candidate_{{ rank }}_title,
-        candidate_{{ rank }}.match_score as candidate_{{ rank }}_score{{ ',' if not loop.last }}
-        {%- endfor %}
+        candidates_wide.* exclude (offer_id)  -- noqa: RF02
     from valued
-    {%- for rank in [1, 2, 3] %}
-    left join top_candidates as candidate_{{ rank }}
-        on valued.offer_id = candidate_{{ rank }}.offer_id and candidate_{{ rank }}.candidate_rank = {{ rank }}
-    left join products as candidate_{{ rank }}_products
-        on candidate_{{ rank }}.product_id = candidate_{{ rank }}_products.product_id
-    {%- endfor %}
+    left join candidates_wide on valued.offer_id = candidates_wide.offer_id
 )
 
 select * from final
