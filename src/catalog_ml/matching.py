@@ -215,7 +215,7 @@ def score(
     if champion is None:
         numeric = {"match_score", "match_threshold"}
         return pd.DataFrame(
-            {c: pd.Series(dtype="float64" if c in numeric else "object") for c in SCORE_COLUMNS}
+            {c: pd.Series(dtype="float64" if c in numeric else "string") for c in SCORE_COLUMNS}
         )
     matcher = Matcher.from_json(champion["model_json"])
     return pd.DataFrame(

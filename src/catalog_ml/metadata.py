@@ -26,6 +26,12 @@ OUTPUT_COLUMNS = [
     "confidence",
     "is_out_of_fold",
 ]
+# Explicit types, so an empty output (too few known values) still creates typed columns.
+OUTPUT_DTYPES = {
+    **dict.fromkeys(OUTPUT_COLUMNS, "string"),
+    "confidence": "float64",
+    "is_out_of_fold": "bool",
+}
 FOLDS = 3
 SEED = 42
 MIN_KNOWN = 20
@@ -108,10 +114,5 @@ def infer(products: pd.DataFrame, offers: pd.DataFrame) -> pd.DataFrame:
                     )
                 )
     if not parts:
-        return pd.DataFrame(
-            {
-                c: pd.Series(dtype="float64" if c == "confidence" else "object")
-                for c in OUTPUT_COLUMNS
-            }
-        )
+        return pd.DataFrame({c: pd.Series(dtype=OUTPUT_DTYPES[c]) for c in OUTPUT_COLUMNS})
     return pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS]

@@ -1,0 +1,103 @@
+"""Matcher logic on synthetic pairs: threshold choice, split discipline, calibration,
+registry promotion, scoring with the champion; metadata inference's out-of-fold output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import f1_score
+
+from catalog_ml import matching, metadata, registry
+
+
+def pairs(n: int, seed: int, split: str) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    label = rng.random(n) < 0.4
+    frame = pd.DataFrame({f: rng.random(n) for f in matching.FEATURES})
+    frame["title_tfidf_cosine"] = np.clip(0.5 * label + 0.6 * rng.random(n), 0, 1)
+    frame["model_number_match"] = np.where(rng.random(n) < 0.8, label, 1 - label).astype(float)
+    frame["offer_id"] = [f"O{seed}_{i}" for i in range(n)]
+    frame["product_id"] = [f"P{i}" for i in range(n)]
+    frame["is_match"] = label.astype(int)
+    frame["split"] = split
+    return frame
+
+
+def training() -> pd.DataFrame:
+    return pd.concat([pairs(400, 1, "train"), pairs(200, 2, "valid")], ignore_index=True)
+
+
+def test_best_f1_threshold_matches_brute_force():
+    rng = np.random.default_rng(0)
+    labels = (rng.random(300) < 0.3).astype(int)
+    scores = np.round(np.clip(labels * 0.3 + rng.random(300) * 0.7, 0, 1), 2)  # with ties
+    threshold, best = matching.best_f1_threshold(labels, scores)
+    brute = max(f1_score(labels, scores >= t) for t in np.unique(scores))
+    assert best == pytest.approx(brute)
+    assert f1_score(labels, scores >= threshold) == pytest.approx(brute)
+
+
+def test_training_refuses_test_labels():
+    with pytest.raises(ValueError, match="must not contain test labels"):
+        matching.fit(pd.concat([training(), pairs(10, 3, "test")]))
+
+
+def test_fit_calibrates_and_round_trips():
+    fitted = matching.fit(training())
+    assert fitted is not None
+    model, metrics = fitted
+    valid = pairs(200, 2, "valid")
+    probabilities = model.predict(valid)
+    assert probabilities.min() >= 0 and probabilities.max() <= 1
+    order = np.argsort(model.raw_scores(valid))
+    assert np.all(np.diff(probabilities[order]) >= -1e-12)  # calibration keeps the ranking
+    assert metrics["valid_average_precision"] > 0.8
+    restored = matching.Matcher.from_json(model.to_json())
+    np.testing.assert_allclose(restored.predict(valid), probabilities)
+
+
+def test_too_little_data_trains_nothing():
+    assert matching.fit(training().head(5)) is None
+    assert matching.train_and_register(training().head(5), None, 0.01).empty
+
+
+def test_registry_rows_first_champion_then_no_duplicate_then_challenger():
+    first = matching.train_and_register(training(), None, margin=0.01)
+    assert len(first) == 1 and bool(first.loc[0, "is_promoted"])
+    assert matching.train_and_register(training(), first, margin=0.01).empty  # same version
+    more = pd.concat([training(), pairs(100, 4, "train")], ignore_index=True)
+    second = matching.train_and_register(more, first, margin=0.5)
+    assert len(second) == 1 and not bool(second.loc[0, "is_promoted"])
+    assert second.loc[0, "previous_champion_version"] == first.loc[0, "model_version"]
+    registry_rows = pd.concat([first, second], ignore_index=True)
+    scored = matching.score(pairs(20, 5, "test"), registry_rows, None)
+    assert set(scored["model_version"]) == {first.loc[0, "model_version"]}
+    assert matching.score(pairs(20, 5, "test"), registry.empty_registry(), None).empty
+
+
+def test_metadata_inference_is_out_of_fold_for_known_values():
+    nouns = {
+        "Audio > Headphones": "headphones",
+        "Home > Drills": "drill",
+        "Toys > Sets": "lego set",
+    }
+    rows = [
+        (f"P{i}", f"brand{i % 3} {noun} model{i}", category, f"Brand{i % 3}")
+        for i, (category, noun) in enumerate(list(nouns.items()) * 20)
+    ]
+    products = pd.DataFrame(rows, columns=["product_id", "title", "category", "brand"])
+    products.loc[0, "category"] = None
+    offers = pd.DataFrame(
+        {"offer_id": ["O1"], "title": ["cheap headphones"], "category": [None], "brand": [None]}
+    )
+    out = metadata.infer(products, offers)
+    category = out[out["attribute"] == "category"]
+    known = category[category["is_out_of_fold"]]
+    assert len(known) == len(products) - 1
+    assert (known["predicted_value"] == known["actual_value"]).mean() > 0.9
+    missing = category[(category["listing_type"] == "product") & ~category["is_out_of_fold"]]
+    assert missing["listing_id"].tolist() == ["P0"]
+    assert missing["predicted_value"].iloc[0] == "Audio > Headphones"
+    offer = category[category["listing_type"] == "offer"]
+    assert offer["predicted_value"].iloc[0] == "Audio > Headphones"
