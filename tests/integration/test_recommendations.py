@@ -24,9 +24,8 @@ def files_vars() -> str:
 @pytest.fixture(scope="module")
 def recs_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workdir = tmp_path_factory.mktemp("recs_files")
-    result = run_dbt(
-        ["build", "-s", *SELECT.split(), *STAGING_CHECKS.split(), "--vars", files_vars()], workdir
-    )
+    select = [*SELECT.split(), *STAGING_CHECKS.split(), "--indirect-selection", "cautious"]
+    result = run_dbt(["build", "-s", *select, "--vars", files_vars()], workdir)
     assert result.returncode == 0, result.stdout[-6000:]
     return workdir
 
