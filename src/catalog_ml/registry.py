@@ -116,6 +116,13 @@ def decide_promotion(
     )
 
 
+def pinned_version(value: object) -> str | None:
+    """A pin as dbt renders a var into config (None, '', 'None' when unset) -> version or None."""
+    return (
+        None if value is None or str(value).strip() in {"", "None", "none", "null"} else str(value)
+    )
+
+
 def current_champion(
     registry: pd.DataFrame, model_name: str, pinned_version: str | None = None
 ) -> pd.Series | None:

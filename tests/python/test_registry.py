@@ -71,3 +71,10 @@ def test_booster_round_trips_through_text():
     booster = xgb.train({"objective": "binary:logistic", "nthread": 1, "seed": 0}, matrix, 5)
     restored = registry.load_booster(registry.serialize_booster(booster))
     np.testing.assert_allclose(restored.predict(matrix), booster.predict(matrix))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, None), ("", None), ("None", None), ("abc", "abc")]
+)
+def test_pinned_version_reads_unset_vars_as_none(value, expected):
+    assert registry.pinned_version(value) == expected
