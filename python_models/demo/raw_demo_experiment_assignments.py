@@ -6,6 +6,13 @@ from catalog_ml.portable import to_output
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    seed = int(dbt.config.meta_get("demo_seed"))
-    scale = float(dbt.config.meta_get("demo_scale"))
-    return to_output(generate("experiment_assignments", seed=seed, scale=scale), session)
+    # dbt finds meta_get calls only as statements or call arguments (not inside `a or b`).
+    srm_experiment = dbt.config.meta_get("srm_experiment")
+    table = generate(
+        "experiment_assignments",
+        seed=int(dbt.config.meta_get("demo_seed")),
+        scale=float(dbt.config.meta_get("demo_scale")),
+        srm_experiment=srm_experiment or None,
+        srm_drop_share=float(dbt.config.meta_get("srm_drop_share")),
+    )
+    return to_output(table, session)

@@ -77,6 +77,23 @@ inferred as (
     where listing_type = 'product' and actual_value is null
 ),
 
+impressions as (
+    select
+        products.product_id,
+        count(events.event_id) as impression_count
+    from products
+    left join {{ ref('stg_events') }} as events
+        on products.product_id = events.product_id and events.event_type = 'impression'
+    group by products.product_id
+),
+
+-- Long tail: outside the top 20% of products by impressions (tail_selection_coverage).
+long_tail as (
+    select product_id
+    from impressions
+    qualify percent_rank() over (order by impression_count desc) >= 0.2
+),
+
 offer_counts as (
     select
         product_id,
@@ -110,7 +127,11 @@ final as (
         products.currency,
         products.gtin,
         products.model_number,
-        coalesce(offer_counts.matched_offer_count, 0) as matched_offer_count
+        products.updated_at,
+        coalesce(offer_counts.matched_offer_count, 0) as matched_offer_count,
+        case when long_tail.product_id is not null then 1 else 0 end as is_long_tail,
+        case when long_tail.product_id is not null and offer_counts.product_id is not null then 1 else 0 end
+            as is_long_tail_matched
     from
         products
     {%- for attribute in ['category', 'brand'] %}
@@ -124,6 +145,7 @@ final as (
             and inferred_{{ attribute }}.attribute = '{{ attribute }}'
     {%- endfor %}
     left join offer_counts on products.product_id = offer_counts.product_id
+    left join long_tail on products.product_id = long_tail.product_id
 )
 
 select

@@ -19,7 +19,7 @@ from .catalog import TAXONOMY, catalog
 from .common import as_text, reader, text_batch, text_schema
 from .events import EVENT_COLUMNS, event_chunks
 from .offers import labels, offers, overrides
-from .people import EXPERIMENTS, SEGMENTS, assignments, users
+from .people import EXPERIMENTS, READOUT_ANOMALIES, SEGMENTS, assignments, users
 
 RAW_TABLES: dict[str, list[str]] = {
     "products": [
@@ -81,7 +81,51 @@ TRUTH_SCHEMAS: dict[str, pa.Schema] = {
 TRUTH_TABLES: dict[str, list[str]] = {name: schema.names for name, schema in TRUTH_SCHEMAS.items()}
 
 
-def _valid_columns(table: str, seed: int, scale: float) -> dict[str, np.ndarray]:
+def _assignments(
+    seed: int, scale: float, srm_experiment: str | None, srm_drop_share: float
+) -> dict[str, np.ndarray]:
+    """The randomisation log, with READOUT_ANOMALIES rows of each kind the readout rejects
+    (a second variant for a user, a variant the registry does not plan, an assignment after
+    the experiment ended) and, for srm_experiment, srm_drop_share of its last variant's
+    rows dropped (a planted sample ratio mismatch)."""
+    u = users(seed, scale)
+    parts = {"experiment_id": [], "user_id": [], "variant": [], "assigned_at": []}
+
+    def add(experiment_id, user_ids, variants, at):
+        parts["experiment_id"].append(np.full(len(user_ids), experiment_id))
+        parts["user_id"].append(np.asarray(user_ids))
+        parts["variant"].append(np.asarray(variants))
+        parts["assigned_at"].append(as_text(np.asarray(at, dtype="datetime64[s]")))
+
+    for exp in EXPERIMENTS:
+        variant, at = assignments(seed, scale)[exp.experiment_id]
+        on = variant >= 0
+        if exp.experiment_id == srm_experiment:
+            last = np.flatnonzero(variant == len(exp.variants) - 1)
+            on[last[: round(len(last) * srm_drop_share)]] = False
+        add(exp.experiment_id, u.user_id[on], np.array(exp.variants)[variant[on]], at[on])
+        # Anomalies among this experiment's users, or its unassigned users.
+        k = READOUT_ANOMALIES
+        if exp.experiment_id == "EXP001":
+            twice = np.flatnonzero(variant >= 0)[:k]
+            other = np.array(exp.variants)[1 - variant[twice]]
+            add(exp.experiment_id, u.user_id[twice], other, at[twice] + np.timedelta64(1, "h"))
+        elif exp.experiment_id == "EXP002":
+            spare = np.flatnonzero(variant < 0)[:k]
+            add(exp.experiment_id, u.user_id[spare], np.full(k, "variant_c"), at[spare])
+        elif exp.experiment_id == "EXP003":
+            spare = np.flatnonzero(variant < 0)[:k]
+            add(exp.experiment_id, u.user_id[spare], np.full(k, "control"), np.full(k, exp.end))
+    return {k: np.concatenate(v) for k, v in parts.items()}
+
+
+def _valid_columns(
+    table: str,
+    seed: int,
+    scale: float,
+    srm_experiment: str | None = None,
+    srm_drop_share: float = 0.0,
+) -> dict[str, np.ndarray]:
     """The valid rows of a small raw table, column by column (events stream separately)."""
     if table == "products":
         c = catalog(seed, scale)
@@ -145,16 +189,7 @@ def _valid_columns(table: str, seed: int, scale: float) -> dict[str, np.ndarray]
             "end_at": [str(e.end).replace("T", " ") for e in EXPERIMENTS],
         }
     if table == "experiment_assignments":
-        u = users(seed, scale)
-        parts = {"experiment_id": [], "user_id": [], "variant": [], "assigned_at": []}
-        for exp in EXPERIMENTS:
-            variant, at = assignments(seed, scale)[exp.experiment_id]
-            on = variant >= 0
-            parts["experiment_id"].append(np.full(on.sum(), exp.experiment_id))
-            parts["user_id"].append(u.user_id[on])
-            parts["variant"].append(np.array(exp.variants)[variant[on]])
-            parts["assigned_at"].append(as_text(at[on]))
-        return {k: np.concatenate(v) for k, v in parts.items()}
+        return _assignments(seed, scale, srm_experiment, srm_drop_share)
     raise AssertionError(table)
 
 
@@ -176,7 +211,7 @@ def _bad_rows(
     return badrows.plant(table, id_column, templates, kinds, scale)
 
 
-def _raw(table: str, seed: int, scale: float) -> Iterator[pa.RecordBatch]:
+def _raw(table: str, seed: int, scale: float, **options) -> Iterator[pa.RecordBatch]:
     names = RAW_TABLES[table]
     if table == "events":
         first = None
@@ -185,7 +220,7 @@ def _raw(table: str, seed: int, scale: float) -> Iterator[pa.RecordBatch]:
             yield text_batch(chunk, names)
         valid = first
     else:
-        valid = _valid_columns(table, seed, scale)
+        valid = _valid_columns(table, seed, scale, **options)
         yield text_batch(valid, names)
     bad, _ = _bad_rows(table, valid, scale)
     yield text_batch({n: [r[n] for r in bad] for n in names}, names)
@@ -216,10 +251,18 @@ def _truth(table: str, seed: int, scale: float) -> pa.RecordBatch:
     )
 
 
-def generate(table: str, seed: int = 42, scale: float = 1.0) -> pa.RecordBatchReader:
-    """Stream one demo table (raw: all text; truth: typed) for this seed and scale."""
+def generate(
+    table: str,
+    seed: int = 42,
+    scale: float = 1.0,
+    srm_experiment: str | None = None,
+    srm_drop_share: float = 0.0,
+) -> pa.RecordBatchReader:
+    """Stream one demo table (raw: all text; truth: typed) for this seed and scale. The two
+    srm options plant a sample ratio mismatch in experiment_assignments."""
     if table in RAW_TABLES:
-        return reader(text_schema(RAW_TABLES[table]), _raw(table, seed, scale))
+        options = {"srm_experiment": srm_experiment, "srm_drop_share": srm_drop_share}
+        return reader(text_schema(RAW_TABLES[table]), _raw(table, seed, scale, **options))
     if table in TRUTH_SCHEMAS:
         return reader(TRUTH_SCHEMAS[table], iter([_truth(table, seed, scale)]))
     valid = ", ".join([*RAW_TABLES, *TRUTH_SCHEMAS])

@@ -27,6 +27,7 @@ EVENT_COLUMNS = [
 ]
 SURFACES = np.array(["home", "search", "pdp", "cart"])
 FAVOURITE_SHARE = 0.65  # share of impressions drawn from the user's favourite categories
+USER_ACTIVITY_SHAPE = 0.7  # gamma shape of per-user activity (smaller = more unequal users)
 
 
 def _category_sampler(cat) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -57,8 +58,12 @@ def _chunk(rng, chunk, u, cat, people, assigned, sampler, global_cdf) -> dict[st
     fav_w = rng.dirichlet([2.0, 1.0, 0.5], len(u))
     fav_brand = np.array([TAXONOMY[c][2][rng.integers(0, 5)] for c in fav_cat[:, 0]])
     bot = people.is_bot[u]
-    # Sessions and requests.
-    sessions = np.where(bot, 4, rng.poisson(2.2 * SEGMENT_ACTIVITY[people.segment[u]]))
+    # Sessions and requests. Within a segment, activity is heavy-tailed and persistent per
+    # user (a gamma multiplier with mean 1), as in real logs: what CUPED's covariate uses.
+    activity = SEGMENT_ACTIVITY[people.segment[u]] * rng.gamma(
+        USER_ACTIVITY_SHAPE, 1 / USER_ACTIVITY_SHAPE, len(u)
+    )
+    sessions = np.where(bot, 4, rng.poisson(2.2 * activity))
     s_user = np.repeat(np.arange(len(u)), sessions)
     s_start = DEMO_START + rng.integers(0, 89 * 86_400, len(s_user)).astype("timedelta64[s]")
     s_requests = np.where(bot[s_user], 12, 1 + rng.poisson(0.9, len(s_user)))

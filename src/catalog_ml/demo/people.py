@@ -97,7 +97,22 @@ EXPERIMENTS = (
         "purchase",
         0.15,
     ),
+    Experiment(  # bad input: the registry names no control, so it cannot be read out
+        "EXP004",
+        "search_banner",
+        "A search banner raises click-through",
+        "click_through_rate",
+        "hide_rate",
+        ("variant_a", "variant_b"),
+        (0.5, 0.5),
+        DEMO_END - np.timedelta64(20, "D"),
+        DEMO_END,
+        "click",
+        0.0,
+    ),
 )
+# Assignment rows the readout must reject, per kind (experiment_assignments in __init__).
+READOUT_ANOMALIES = 3
 
 
 @lru_cache(maxsize=4)

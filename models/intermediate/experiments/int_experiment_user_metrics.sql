@@ -1,0 +1,84 @@
+-- Per counted assignment and experiment metric: the user's numerator and denominator
+-- measures in the experiment (from assignment to the experiment's end) and in the
+-- var experiment_pre_period_days before assignment (the CUPED covariate). Measures and
+-- metrics come from the semantic layer (macros/metrics/semantic_metrics.sql), so every
+-- number is the shared definition. Users without interactions count with zeros.
+{%- set metrics = experiment_metrics() if execute else [] -%}
+{%- set measures = {} -%}
+{%- for metric in metrics -%}
+    {%- do measures.update({metric.numerator.name: metric.numerator, metric.denominator.name: metric.denominator}) -%}
+{%- endfor %}
+
+with
+
+assignments as (
+    select * from {{ ref('int_experiment_assignments_checked') }}
+    where reject_reason is null
+),
+
+experiments as (
+    select * from {{ ref('stg_experiments') }}
+),
+
+interactions as (
+    select * from {{ ref('fct_interactions') }}
+),
+
+windows as (
+    select
+        assignments.experiment_id,
+        assignments.user_id,
+        assignments.variant,
+        assignments.assigned_at,
+        {{ dbt.dateadd('day', -var('experiment_pre_period_days'), 'assignments.assigned_at') }} as pre_period_start_at,
+        experiments.end_at
+    from assignments
+    inner join experiments on assignments.experiment_id = experiments.experiment_id
+),
+
+-- Interactions keep their own column names, so the measures' expressions apply as written.
+windowed as (
+    select
+        windows.experiment_id as assigned_experiment_id,
+        windows.user_id as assigned_user_id,
+        windows.variant as assigned_variant,
+        windows.assigned_at as assigned_at,
+        interactions.*
+    from windows
+    left join interactions
+        on
+            windows.user_id = interactions.user_id
+            and interactions.event_at >= windows.pre_period_start_at
+            and interactions.event_at < windows.end_at
+),
+
+per_user as (
+    select
+        assigned_experiment_id as experiment_id,
+        assigned_user_id as user_id,
+        assigned_variant as variant,
+        {%- for measure in measures.values() | sort(attribute='name') %}
+            {{ measure_aggregate(measure, 'event_at >= assigned_at') }} as {{ measure.name }},
+            {{ measure_aggregate(measure, 'event_at < assigned_at') }} as {{ measure.name }}_pre{{ ',' if not loop.last }}
+        {%- endfor %}
+    from windowed
+    group by assigned_experiment_id, assigned_user_id, assigned_variant
+),
+
+final as (
+    {%- for metric in metrics %}
+        select
+            experiment_id,
+            variant,
+            user_id,
+            '{{ metric.name }}' as metric_name,
+            cast({{ metric.numerator.name }} as double precision) as numerator,
+            cast({{ metric.denominator.name }} as double precision) as denominator,
+            cast({{ metric.numerator.name }}_pre as double precision) as numerator_pre,
+            cast({{ metric.denominator.name }}_pre as double precision) as denominator_pre
+        from per_user
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
+)
+
+select * from final
