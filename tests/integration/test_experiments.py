@@ -1,0 +1,170 @@
+"""Experiment readout and the semantic layer on the shared demo build: planted effects are
+recovered, no sample ratio mismatch, the planted bad assignments are counted, a planted
+mismatch fails the SRM test by name, and every MetricFlow metric equals plain SQL."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_dbt
+
+from catalog_ml.demo.people import READOUT_ANOMALIES
+
+MF = str(Path(sys.executable).with_name("mf"))
+
+# Each semantic-layer metric computed from the marts with plain SQL, written independently
+# of the measures (event types, decisions), for comparison with `mf query`.
+PLAIN_SQL = {
+    "click_through_rate": "select count(*) filter (event_type = 'click') * 1.0"
+    " / count(*) filter (event_type = 'impression') from fct_interactions",
+    "add_to_cart_rate": "select count(*) filter (event_type = 'add_to_cart') * 1.0"
+    " / count(*) filter (event_type = 'click') from fct_interactions",
+    "conversion_rate": "select count(*) filter (event_type = 'purchase') * 1.0"
+    " / count(*) filter (event_type = 'click') from fct_interactions",
+    "hide_rate": "select count(*) filter (event_type = 'hide') * 1.0"
+    " / count(*) filter (event_type = 'impression') from fct_interactions",
+    "revenue_per_user": "select sum(revenue) / count(distinct user_id) from fct_interactions",
+    "clicks_per_user": "select count(*) filter (event_type = 'click') * 1.0"
+    " / count(distinct user_id) from fct_interactions",
+    "automated_match_rate": "select count(*) filter (decision = 'matched'"
+    " and decision_source in ('gtin', 'model')) * 1.0 / count(*) from fct_offer_matches",
+    "override_rate": "select count(*) filter (is_overridden and model_decision is not null and"
+    " ((decision = 'matched') != (model_decision = 'matched')"
+    " or coalesce(product_id, '') != coalesce(model_product_id, ''))) * 1.0"
+    " / count(*) filter (model_decision is not null) from int_catalog_decisions",
+    "tail_selection_coverage": "with imp as (select p.product_id, count(e.event_id) as n"
+    " from stg_products p left join stg_events e on p.product_id = e.product_id"
+    " and e.event_type = 'impression' group by 1), tail as (select product_id from imp"
+    " qualify percent_rank() over (order by n desc) >= 0.2) select avg(case when product_id in"
+    " (select product_id from fct_offer_matches where decision = 'matched') then 1.0 else 0.0"
+    " end) from tail",
+}
+
+
+def test_readout_recovers_the_planted_effects(demo_build, query):
+    truth = query(
+        demo_build,
+        "select t.experiment_id, t.variant, t.metric, t.planted_relative_lift,"
+        " r.relative_ci_low, r.relative_ci_high, r.cuped_ci_low, r.cuped_ci_high, r.control_value"
+        " from demo_truth_experiment_effects as t inner join fct_experiment_results as r"
+        " on t.experiment_id = r.experiment_id and t.variant = r.variant"
+        " and t.metric = r.metric_name where r.decision != 'invalid_no_control'",
+    )
+    assert len(truth) == 4  # EXP001 (1 treatment), EXP002 (2), EXP003 (1)
+    for experiment, variant, metric, lift, low, high, cuped_low, cuped_high, control in truth:
+        where = f"{experiment} {variant} {metric}"
+        assert low <= lift <= high, f"{where}: planted {lift} outside [{low}, {high}]"
+        assert cuped_low <= lift * control <= cuped_high, f"{where}: CUPED interval misses"
+
+
+def test_readout_health_counts_every_planted_bad_assignment(demo_build, query):
+    health = dict(
+        (row[0], row[1:])
+        for row in query(
+            demo_build,
+            "select distinct experiment_id, health_users_multiple_variants,"
+            " health_users_unknown_variant, health_users_assigned_outside_window,"
+            " health_users_experiment_has_no_control, has_srm from fct_experiment_results",
+        )
+    )
+    k = READOUT_ANOMALIES
+    assert health["EXP001"][:4] == (k, 0, 0, 0)
+    assert health["EXP002"][:4] == (0, k, 0, 0)
+    assert health["EXP003"][:4] == (0, 0, k, 0)
+    assert health["EXP004"][3] > 0
+    assert not any(row[4] for row in health.values()), "the demo plants no sample ratio mismatch"
+    decisions = query(
+        demo_build,
+        "select distinct decision from fct_experiment_results where experiment_id = 'EXP004'",
+    )
+    assert decisions == [("invalid_no_control",)]
+    rejected = query(
+        demo_build,
+        "select reject_reason, count(distinct user_id) from int_experiment_assignments_rejected"
+        " where reject_reason != 'bot_user' group by 1 order by 1",
+    )
+    assert [reason for reason, _ in rejected] == [
+        "assigned_outside_window",
+        "experiment_has_no_control",
+        "multiple_variants",
+        "unknown_variant",
+    ]
+    variance_reduction = query(
+        demo_build,
+        "select cuped_variance_reduction from fct_experiment_results"
+        " where metric_name = 'clicks_per_user' and not is_control and experiment_id = 'EXP001'",
+    )[0][0]
+    assert variance_reduction > 0.05, "a user's pre-period clicks predict their clicks"
+
+
+def test_planted_sample_ratio_mismatch_fails_the_srm_test_by_name(demo_build, tmp_path):
+    shutil.copy(demo_build / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    result = run_dbt(
+        [
+            "build",
+            "-s",
+            "raw_demo_experiment_assignments+",
+            "--vars",
+            "{demo_scale: 0.1, demo_srm_experiment: EXP002}",
+        ],
+        tmp_path,
+    )
+    assert result.returncode != 0
+    assert "FAIL 1 assert_no_sample_ratio_mismatch" in result.stdout
+    assert "Sample ratio mismatch in experiment EXP002 (badge_colours)" in result.stdout
+    assert "experiment EXP001" not in result.stdout and "experiment EXP003" not in result.stdout
+
+
+@pytest.fixture(scope="module")
+def mf_project(demo_build, tmp_path_factory) -> Path:
+    """The project as MetricFlow sees it: mf reads <project>/target/semantic_manifest.json,
+    so a folder of links to the repository with the demo build's target instead."""
+    project = tmp_path_factory.mktemp("mf_project")
+    for entry in REPO.iterdir():
+        if entry.name not in {"target", "logs", ".git"}:
+            (project / entry.name).symlink_to(entry)
+    (project / "target").symlink_to(demo_build / "target")
+    return project
+
+
+def run_mf(args: list[str], project: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(REPO),
+        "CATALOG_ML_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    return subprocess.run([MF, *args], cwd=project, env=env, capture_output=True, text=True)
+
+
+def test_metricflow_validates_the_semantic_layer(mf_project, demo_build):
+    result = run_mf(["validate-configs"], mf_project, demo_build)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "ERRORS: 0" in result.stdout and "ERROR:" not in result.stdout
+
+
+@pytest.mark.parametrize("metric", sorted(PLAIN_SQL))
+def test_metricflow_query_equals_plain_sql(metric, mf_project, demo_build, query, tmp_path):
+    out = tmp_path / f"{metric}.csv"
+    result = run_mf(["query", "--metrics", metric, "--csv", str(out)], mf_project, demo_build)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    with out.open() as handle:
+        served = float(next(csv.DictReader(handle))[metric])
+    assert served == pytest.approx(float(query(demo_build, PLAIN_SQL[metric])[0][0]), rel=1e-9)
+
+
+def test_catalog_health_uses_the_semantic_layer_definitions(demo_build, query):
+    row = query(
+        demo_build,
+        "select automated_match_rate, override_rate, tail_selection_coverage from eval_catalog_health",
+    )[0]
+    for metric, value in zip(
+        ["automated_match_rate", "override_rate", "tail_selection_coverage"], row, strict=True
+    ):
+        assert value == pytest.approx(float(query(demo_build, PLAIN_SQL[metric])[0][0]), rel=1e-9)
