@@ -162,7 +162,7 @@ RESULT_COLUMNS = [
     "users",
     "numerator",
     "denominator",
-    "value",
+    "metric_value",
     "control_value",
     "absolute_lift",
     "relative_lift",
@@ -314,7 +314,7 @@ def readout(
                     "denominator": float(data["denominator"].sum()),
                     "srm_p_value": srm,
                 }
-                row["value"] = (
+                row["metric_value"] = (
                     row["numerator"] / row["denominator"] if row["denominator"] else np.nan
                 )
                 if not v.is_control and control is not None and len(data) and len(control):

@@ -42,25 +42,25 @@ windowed as (
         windows.experiment_id as assigned_experiment_id,
         windows.user_id as assigned_user_id,
         windows.variant as assigned_variant,
-        windows.assigned_at as assigned_at,
+        windows.assigned_at,
         interactions.*
     from windows
     left join interactions
         on
             windows.user_id = interactions.user_id
-            and interactions.event_at >= windows.pre_period_start_at
-            and interactions.event_at < windows.end_at
+            and windows.pre_period_start_at <= interactions.event_at
+            and windows.end_at > interactions.event_at
 ),
 
 per_user as (
     select
-        assigned_experiment_id as experiment_id,
-        assigned_user_id as user_id,
-        assigned_variant as variant,
         {%- for measure in measures.values() | sort(attribute='name') %}
             {{ measure_aggregate(measure, 'event_at >= assigned_at') }} as {{ measure.name }},
-            {{ measure_aggregate(measure, 'event_at < assigned_at') }} as {{ measure.name }}_pre{{ ',' if not loop.last }}
+            {{ measure_aggregate(measure, 'event_at < assigned_at') }} as {{ measure.name }}_pre,
         {%- endfor %}
+        assigned_experiment_id as experiment_id,
+        assigned_user_id as user_id,
+        assigned_variant as variant
     from windowed
     group by assigned_experiment_id, assigned_user_id, assigned_variant
 ),

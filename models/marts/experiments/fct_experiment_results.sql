@@ -1,6 +1,6 @@
 -- The experiment readout BI reads: int_experiment_readout's statistics with the experiment's
 -- name and its health columns (assignments the readout could not count, by reason).
-{%- set measures = ['numerator', 'denominator', 'value', 'control_value', 'absolute_lift', 'relative_lift',
+{%- set measures = ['metric_value', 'numerator', 'denominator', 'control_value', 'absolute_lift', 'relative_lift',
     'ci_low', 'ci_high', 'relative_ci_low', 'relative_ci_high', 'p_value', 'cuped_absolute_lift',
     'cuped_ci_low', 'cuped_ci_high', 'cuped_p_value', 'cuped_p_value_holm', 'cuped_variance_reduction',
     'srm_p_value'] %}
@@ -43,7 +43,7 @@ final as (
         readout.metric_role,
         readout.statistical_test,
         readout.desired_direction,
-        cast(readout.users as {{ dbt.type_bigint() }}) as users,
+        cast(readout.users as {{ dbt.type_bigint() }}) as variant_users,
         {%- for column in measures %}
             readout.{{ column }},
         {%- endfor %}
