@@ -7,7 +7,9 @@ For each scale (default 1) it prints
   of that model alone, as a ratio to a baseline run of a trivial view in the same way
   (so dbt's own start-up cost is visible and comparable);
 - staging rows per second (raw rows over the time of the model that checks them);
-- per area (bench/recommendations.py, bench/catalog.py): throughput and training figures.
+- per area (bench/catalog.py, bench/recommendations.py, bench/experiments.py): throughput
+  and training figures;
+- across scales: the experiment readout's time ratio against its interactions ratio.
 Results are also written to bench/results/scale_<scale>.json.
 """
 
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import catalog
 import duckdb
+import experiments
 import recommendations
 
 from catalog_ml.demo import RAW_TABLES, generate
@@ -92,6 +95,7 @@ def bench_build(scale: float, workdir: Path, per_model: bool) -> dict:
             report["models"][name] = entry
         report["catalog"] = catalog.report(models, con)
         report["recommendations"] = recommendations.report(models, con)
+        report["experiments"] = experiments.report(models, con)
     report["staging_rows_per_second"] = {
         name.removeprefix("stg_").removesuffix("_checked"): entry["rows"] / entry["seconds"]
         for name, entry in report["models"].items()
@@ -127,7 +131,7 @@ def print_report(report: dict, generator: dict) -> None:
     print("staging rows per second (raw rows / time of stg_<table>_checked):")
     for table, rate in report["staging_rows_per_second"].items():
         print(f"  {table:<24} {rate:>12,.0f}")
-    for area in ("catalog", "recommendations"):
+    for area in ("catalog", "recommendations", "experiments"):
         print(f"{area}:")
         for name, value in report[area].items():
             print(f"  {name:<42} {value}")
@@ -147,12 +151,21 @@ def main() -> None:
     args = parser.parse_args()
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
+    reports = []
     for scale in args.scales:
         generator = bench_generator(scale, args.repeats)
         report = bench_build(scale, out / f"work_scale_{scale:g}", scale in args.per_model_scales)
         report["generator"] = generator
         print_report(report, generator)
         (out / f"scale_{scale:g}.json").write_text(json.dumps(report, indent=2))
+        reports.append(report)
+    for report in reports[1:]:
+        first, this = reports[0]["experiments"], report["experiments"]
+        print(
+            f"experiment readout, scale {report['scale']:g} vs {reports[0]['scale']:g}:"
+            f" interactions x{this['interactions'] / first['interactions']:.2f},"
+            f" readout time x{this['readout_seconds'] / first['readout_seconds']:.2f}"
+        )
 
 
 if __name__ == "__main__":
