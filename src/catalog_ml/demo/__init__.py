@@ -81,8 +81,11 @@ TRUTH_SCHEMAS: dict[str, pa.Schema] = {
 TRUTH_TABLES: dict[str, list[str]] = {name: schema.names for name, schema in TRUTH_SCHEMAS.items()}
 
 
-def _valid_columns(table: str, seed: int, scale: float) -> dict[str, np.ndarray]:
-    """The valid rows of a small raw table, column by column (events stream separately)."""
+def _valid_columns(
+    table: str, seed: int, scale: float, price_shift: float = 1.0
+) -> dict[str, np.ndarray]:
+    """The valid rows of a small raw table, column by column (events stream separately);
+    `price_shift` reaches offers only (catalog_ml.demo.offers.offers)."""
     if table == "products":
         c = catalog(seed, scale)
         noun = np.array([TAXONOMY[k][1] for k in c.category])
@@ -102,7 +105,7 @@ def _valid_columns(table: str, seed: int, scale: float) -> dict[str, np.ndarray]
             "updated_at": as_text(c.updated_at),
         }
     if table == "offers":
-        o = offers(seed, scale)
+        o = offers(seed, scale, price_shift)
         return {
             "offer_id": o.offer_id,
             "merchant_id": o.merchant_id,
@@ -176,7 +179,7 @@ def _bad_rows(
     return badrows.plant(table, id_column, templates, kinds, scale)
 
 
-def _raw(table: str, seed: int, scale: float) -> Iterator[pa.RecordBatch]:
+def _raw(table: str, seed: int, scale: float, price_shift: float) -> Iterator[pa.RecordBatch]:
     names = RAW_TABLES[table]
     if table == "events":
         first = None
@@ -185,7 +188,7 @@ def _raw(table: str, seed: int, scale: float) -> Iterator[pa.RecordBatch]:
             yield text_batch(chunk, names)
         valid = first
     else:
-        valid = _valid_columns(table, seed, scale)
+        valid = _valid_columns(table, seed, scale, price_shift)
         yield text_batch(valid, names)
     bad, _ = _bad_rows(table, valid, scale)
     yield text_batch({n: [r[n] for r in bad] for n in names}, names)
@@ -216,10 +219,14 @@ def _truth(table: str, seed: int, scale: float) -> pa.RecordBatch:
     )
 
 
-def generate(table: str, seed: int = 42, scale: float = 1.0) -> pa.RecordBatchReader:
-    """Stream one demo table (raw: all text; truth: typed) for this seed and scale."""
+def generate(
+    table: str, seed: int = 42, scale: float = 1.0, price_shift: float = 1.0
+) -> pa.RecordBatchReader:
+    """Stream one demo table (raw: all text; truth: typed) for this seed and scale.
+    `price_shift` (var demo_price_shift, 1 = none) multiplies the prices of the offers
+    ingested in the latest week: a planted drift for the monitors."""
     if table in RAW_TABLES:
-        return reader(text_schema(RAW_TABLES[table]), _raw(table, seed, scale))
+        return reader(text_schema(RAW_TABLES[table]), _raw(table, seed, scale, price_shift))
     if table in TRUTH_SCHEMAS:
         return reader(TRUTH_SCHEMAS[table], iter([_truth(table, seed, scale)]))
     valid = ", ".join([*RAW_TABLES, *TRUTH_SCHEMAS])
