@@ -1,12 +1,9 @@
 {#-
     The model registry: every version of every trained model, one row per training run,
     from each trainer's own append-only table, with the version scoring uses marked.
-    To register a new trainer, add it here with the var that pins its version.
+    The trainers (and the vars that pin their versions) are listed in macro model_trainers.
 -#}
-{%- set trainers = [
-    {'model': 'ml_matcher_train', 'pinned': var('matcher_pinned_version')},
-    {'model': 'ml_ranker_train', 'pinned': var('recs_pinned_version')},
-] -%}
+{%- set trainers = model_trainers() -%}
 
 with
 
@@ -27,7 +24,7 @@ registered as (
             is_promoted,
             promotion_reason,
             {{ "'" ~ trainer.pinned ~ "'" if trainer.pinned else 'null' }} as pinned_version
-        from {{ ref(trainer.model) }}
+        from {{ ref(trainer.trainer) }}
         {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),

@@ -8,7 +8,7 @@ from catalog_ml.registry import pinned_version
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    pairs = to_pandas(dbt.ref("int_catalog_pair_features"))
+    pairs = to_pandas(dbt.ref("int_catalog_scoring_pairs"))
     registry_rows = to_pandas(dbt.ref("ml_matcher_train"))
     pinned = pinned_version(dbt.config.meta_get("pinned_version"))
     return to_output(score(pairs, registry_rows, pinned), session)

@@ -8,7 +8,7 @@ from catalog_ml.registry import pinned_version
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    features = to_pandas(dbt.ref("int_recs_ranker_features"))
+    features = to_pandas(dbt.ref("int_recs_ranker_scoring_rows"))
     registry_rows = to_pandas(dbt.ref("ml_ranker_train"))
     pinned = pinned_version(dbt.config.meta_get("pinned_version"))
     return to_output(score(features, registry_rows, pinned), session)

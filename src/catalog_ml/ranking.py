@@ -33,7 +33,7 @@ FEATURES = [
     "source_count",
     "best_source_rank",
     "item_decayed_popularity",
-    "item_user_count",
+    "item_user_share",
     "item_interactions_7d",
     "item_interactions_30d",
     "item_purchase_rate",
@@ -63,6 +63,9 @@ PARAMS: dict[str, Any] = {
 ROUNDS = 150
 HOLDOUT_SHARE = 0.2
 NO_MODEL_VERSION = "none"
+# Cutoffs scored: eval and serve feed the lists; train rows are scored too, so monitors can
+# compare the champion's score distribution on its training rows with the latest serving.
+SCORED_CUTOFFS = ("train", "eval", "serve")
 
 
 def is_holdout_user(user_id: str, share: float = HOLDOUT_SHARE) -> bool:
@@ -173,10 +176,10 @@ def train_and_register(
 def score(
     features: pd.DataFrame, registry_rows: pd.DataFrame, pinned_version: str | None
 ) -> pd.DataFrame:
-    """Scores in [0, 1] (logistic of the ranker's margin) for the eval and serve candidates,
+    """Scores in [0, 1] (logistic of the ranker's margin) for the candidates of SCORED_CUTOFFS,
     with the champion (or the pinned version). Without any registered model the score is a
     retrieval heuristic, 1 / best source rank, and model_version is 'none'."""
-    rows = features[features["cutoff_name"].isin(["eval", "serve"])]
+    rows = features[features["cutoff_name"].isin(SCORED_CUTOFFS)]
     champion = registry.current_champion(registry_rows, MODEL_NAME, pinned_version or None)
     if champion is None:
         values = 1.0 / pd.to_numeric(rows["best_source_rank"]).clip(lower=1).to_numpy(dtype=float)

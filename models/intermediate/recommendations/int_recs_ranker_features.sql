@@ -64,7 +64,7 @@ final as (
         candidates.source_count,
         candidates.best_source_rank,
         popularity.decayed_popularity as item_decayed_popularity,
-        popularity.user_count as item_user_count,
+        popularity.user_share as item_user_share,
         popularity.interactions_7d as item_interactions_7d,
         popularity.interactions_30d as item_interactions_30d,
         popularity.purchase_count * 1.0 / greatest(popularity.interaction_count, 1) as item_purchase_rate,

@@ -125,8 +125,11 @@ def _valid_columns(
     scale: float,
     srm_experiment: str | None = None,
     srm_drop_share: float = 0.0,
+    price_shift: float = 1.0,
 ) -> dict[str, np.ndarray]:
-    """The valid rows of a small raw table, column by column (events stream separately)."""
+    """The valid rows of a small raw table, column by column (events stream separately);
+    the srm options reach experiment_assignments only, `price_shift` offers only
+    (catalog_ml.demo.offers.offers)."""
     if table == "products":
         c = catalog(seed, scale)
         noun = np.array([TAXONOMY[k][1] for k in c.category])
@@ -146,7 +149,7 @@ def _valid_columns(
             "updated_at": as_text(c.updated_at),
         }
     if table == "offers":
-        o = offers(seed, scale)
+        o = offers(seed, scale, price_shift)
         return {
             "offer_id": o.offer_id,
             "merchant_id": o.merchant_id,
@@ -257,11 +260,18 @@ def generate(
     scale: float = 1.0,
     srm_experiment: str | None = None,
     srm_drop_share: float = 0.0,
+    price_shift: float = 1.0,
 ) -> pa.RecordBatchReader:
     """Stream one demo table (raw: all text; truth: typed) for this seed and scale. The two
-    srm options plant a sample ratio mismatch in experiment_assignments."""
+    srm options plant a sample ratio mismatch in experiment_assignments; `price_shift`
+    (var demo_price_shift, 1 = none) multiplies the prices of the offers ingested in the
+    latest week: a planted drift for the monitors."""
     if table in RAW_TABLES:
-        options = {"srm_experiment": srm_experiment, "srm_drop_share": srm_drop_share}
+        options = {
+            "srm_experiment": srm_experiment,
+            "srm_drop_share": srm_drop_share,
+            "price_shift": price_shift,
+        }
         return reader(text_schema(RAW_TABLES[table]), _raw(table, seed, scale, **options))
     if table in TRUTH_SCHEMAS:
         return reader(TRUTH_SCHEMAS[table], iter([_truth(table, seed, scale)]))

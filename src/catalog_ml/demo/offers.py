@@ -13,6 +13,9 @@ from .common import DEMO_END, rng_for, timestamps
 
 N_MERCHANTS = 25
 MATCHED_SHARE = 0.85
+# var demo_price_shift multiplies the prices of offers ingested in these last days of the
+# ingestion range (the latest week; drift monitors compare that window with training).
+PRICE_SHIFT_DAYS = 7
 ABBREVIATIONS = {
     "Wireless": "Wrls",
     "Black": "Blk",
@@ -133,7 +136,9 @@ def noisy_title(
 
 
 @lru_cache(maxsize=4)
-def offers(seed: int, scale: float) -> Offers:
+def offers(seed: int, scale: float, price_shift: float = 1.0) -> Offers:
+    """Merchant offers; `price_shift` != 1 multiplies the prices of the offers ingested in the
+    last PRICE_SHIFT_DAYS days (a planted price drift; every other column is unchanged)."""
     cat = catalog(seed, scale)
     n = max(600, round(30_000 * scale))
     rng = rng_for(seed, "offers")
@@ -189,9 +194,10 @@ def offers(seed: int, scale: float) -> Offers:
     unmatched_gtin = ~is_m & (rng.random(n) < 0.3)
     gtin[unmatched_gtin] = gtin13(rng.integers(10**11, 10**12 - 1, unmatched_gtin.sum()))
     model_col = np.where(rng.random(n) < 0.3, base_model, "")
-    ingested = timestamps(
-        rng, n, DEMO_END - np.timedelta64(60, "D"), DEMO_END - np.timedelta64(1, "D")
-    )
+    last_ingest = DEMO_END - np.timedelta64(1, "D")
+    ingested = timestamps(rng, n, DEMO_END - np.timedelta64(60, "D"), last_ingest)
+    shifted = ingested >= last_ingest - np.timedelta64(PRICE_SHIFT_DAYS, "D")
+    price = np.where(shifted, np.round(price * price_shift, 2), price)
     return Offers(
         offer_id=np.array([f"O{i:07d}" for i in range(1, n + 1)]),
         merchant_id=np.array([f"M{m + 1:03d}" for m in merchant]),

@@ -1,0 +1,39 @@
+{#-
+    The trained models: each trainer's registry table, the model_name its rows carry and the
+    var that pins a version (rollback). mon_model_registry unions them; mon_health_summary
+    expects exactly one champion of each. To register a new trainer, add it here.
+-#}
+{% macro model_trainers() %}
+    {{ return([
+        {'trainer': 'ml_matcher_train', 'model_name': 'matcher', 'pinned': var('matcher_pinned_version')},
+        {'trainer': 'ml_ranker_train', 'model_name': 'recs_ranker', 'pinned': var('recs_pinned_version')},
+    ]) }}
+{% endmacro %}
+
+{#-
+    Test-only: var planted_skew ({model_name: ..., feature: ..., offset: ...}) adds `offset` to
+    one feature in one model's scoring path (int_catalog_scoring_pairs or
+    int_recs_ranker_scoring_rows), so tests/integration/test_monitoring.py can prove that
+    mon_training_serving_skew catches a difference between the training and scoring paths.
+    Renders `replace (...)` for `select *` when the var names this model, else nothing.
+-#}
+{% macro planted_skew(model_name) -%}
+    {%- set plant = var('planted_skew') -%}
+    {%- if plant and plant['model_name'] == model_name -%}
+        replace ({{ plant['feature'] }} + {{ plant['offset'] }} as {{ plant['feature'] }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- 'pass', 'warn' or 'error' from a value and its warn and error thresholds (at or above = status). -#}
+{% macro status_from_thresholds(value, warn_at, error_at) -%}
+    case
+        when {{ value }} >= {{ error_at }} then 'error'
+        when {{ value }} >= {{ warn_at }} then 'warn'
+        else 'pass'
+    end
+{%- endmacro %}
+
+{#- A number as text with `digits` decimals, for check messages. -#}
+{% macro number_text(value, digits=3) -%}
+    cast(round({{ value }}, {{ digits }}) as {{ dbt.type_string() }})
+{%- endmacro %}

@@ -1,0 +1,88 @@
+-- Feature and score drift of each champion: the population stability index (macro psi) of
+-- every feature its registry row lists, and of its score, between the reference (training)
+-- population and the latest scoring window (mon_feature_drift_inputs says which rows those
+-- are). Status: 'error' at var drift_psi_error or above, 'warn' at var drift_psi_warn or
+-- above; inputs that cannot be compared get a status and a message instead of a number.
+{{ config(materialized='table') }}
+
+with
+
+inputs as (
+    select * from {{ ref('mon_feature_drift_inputs') }}
+),
+
+expected as (
+    select
+        model_name,
+        model_version,
+        feature_name,
+        'feature' as value_kind
+    from {{ ref('mon_champion_features') }}
+    union
+    select distinct
+        model_name,
+        model_version,
+        feature_name,
+        value_kind
+    from inputs
+),
+
+indices as (
+    {{ psi('inputs', ['model_name', 'model_version', 'feature_name'], var('drift_psi_bins'), var('drift_psi_epsilon')) }}
+),
+
+compared as (
+    select
+        expected.model_name,
+        expected.model_version,
+        expected.feature_name,
+        expected.value_kind,
+        coalesce(indices.reference_rows, 0) as reference_rows,
+        coalesce(indices.window_rows, 0) as window_rows,
+        indices.reference_null_share,
+        indices.window_null_share,
+        coalesce(indices.reference_distinct_values, 0) as reference_distinct_values,
+        round(indices.psi, 6) as psi
+    from expected
+    left join indices
+        on
+            expected.model_name = indices.model_name
+            and expected.model_version = indices.model_version
+            and expected.feature_name = indices.feature_name
+),
+
+final as (
+    select
+        *,
+        case
+            when reference_rows = 0 or window_rows = 0 then 'warn'
+            when reference_null_share = 1 and window_null_share = 1 then 'warn'
+            else {{ status_from_thresholds('psi', var('drift_psi_warn'), var('drift_psi_error')) }}
+        end as status,
+        case
+            when reference_rows = 0 and window_rows = 0
+                then 'not compared: no ' || feature_name || ' values in the reference or the window'
+                    || ' (not a column of the scoring data, or nothing was scored)'
+            when reference_rows = 0
+                then 'not compared: the reference (training population) has no rows'
+            when window_rows = 0
+                then 'not compared: no rows in the latest scoring window (nothing scored in it)'
+            when reference_null_share = 1 and window_null_share = 1
+                then 'all values null in the reference and the window: the feature carries no information'
+            else
+                'PSI ' || {{ number_text('psi') }}
+                || case
+                    when psi >= {{ var('drift_psi_error') }} then ' >= error threshold {{ var("drift_psi_error") }}'
+                    when psi >= {{ var('drift_psi_warn') }} then ' >= warn threshold {{ var("drift_psi_warn") }}'
+                    else ' < warn threshold {{ var("drift_psi_warn") }}'
+                end
+                || ' (reference ' || cast(reference_rows as {{ dbt.type_string() }}) || ' rows, window '
+                || cast(window_rows as {{ dbt.type_string() }}) || ' rows, null share '
+                || {{ number_text('reference_null_share', 2) }} || ' -> ' || {{ number_text('window_null_share', 2) }}
+                || case when window_null_share = 1 then '; all null in the window' else '' end
+                || ')'
+        end as message
+    from compared
+)
+
+select * from final

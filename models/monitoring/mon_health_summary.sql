@@ -1,0 +1,266 @@
+-- Is everything healthy? One row per check, status 'pass', 'warn' or 'error' with the
+-- observed value, the threshold it was held to and a message. Groups: drift
+-- (mon_feature_drift), skew (mon_training_serving_skew), freshness (mon_source_freshness),
+-- rejected_rows (mon_rejected_rows) and registry (mon_model_registry: exactly one champion
+-- per model, pinned versions). A group with no checks at all reports that as a warning
+-- rather than passing silently; a model without a champion gets an error in every group.
+-- Tests (one per group, macro monitor_checks_pass) warn and fail the build on these statuses.
+{{ config(materialized='table') }}
+
+{%- set trainers = model_trainers() %}
+
+with
+
+drift as (
+    select * from {{ ref('mon_feature_drift') }}
+),
+
+skew as (
+    select * from {{ ref('mon_training_serving_skew') }}
+),
+
+registry as (
+    select * from {{ ref('mon_model_registry') }}
+),
+
+rejected as (
+    select * from {{ ref('mon_rejected_rows') }}
+),
+
+{#- >>> FRESHNESS HOOK (to wire at merge) >>>
+    mon_source_freshness is being built in another branch (columns source_table, max_loaded_at,
+    age_hours, warn_after_hours, error_after_hours, status, message). When it lands, replace
+    the body of the CTE below with:  select * from {{ ref('mon_source_freshness') }}
+    Until then the CTE has those columns and no rows, and the freshness group warns that
+    nothing is checked. -#}
+source_freshness as (
+    select
+        cast(null as {{ dbt.type_string() }}) as source_table,
+        cast(null as {{ dbt.type_timestamp() }}) as max_loaded_at,
+        cast(null as {{ dbt.type_float() }}) as age_hours,
+        cast(null as {{ dbt.type_float() }}) as warn_after_hours,
+        cast(null as {{ dbt.type_float() }}) as error_after_hours,
+        cast(null as {{ dbt.type_string() }}) as status,
+        cast(null as {{ dbt.type_string() }}) as message
+    where 1 = 0
+),
+{#- <<< FRESHNESS HOOK <<< -#}
+
+expected_models as (
+    {%- for trainer in trainers %}
+        select
+            '{{ trainer.model_name }}' as model_name,
+            {{ "'" ~ trainer.pinned ~ "'" if trainer.pinned else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+                as pinned_version
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+champions as (
+    select
+        expected_models.model_name,
+        expected_models.pinned_version,
+        count(registry.model_version) as registered_versions,
+        count(case when registry.is_champion then 1 end) as champion_count,
+        max(case when registry.is_champion then registry.model_version end) as champion_version,
+        max(case when registry.model_version = expected_models.pinned_version then 1 else 0 end) as is_pin_registered
+    from expected_models
+    left join registry on expected_models.model_name = registry.model_name
+    group by expected_models.model_name, expected_models.pinned_version
+),
+
+registry_checks as (
+    select
+        'one_champion' as check_name,
+        'registry' as check_group,
+        model_name as subject,
+        case when champion_count = 1 then 'pass' else 'error' end as status,
+        cast(champion_count as {{ dbt.type_float() }}) as observed_value,
+        cast(1 as {{ dbt.type_float() }}) as threshold,
+        case
+            when registered_versions = 0
+                then 'no champion: ' || model_name || ' has no version in the registry (never trained, or'
+                    || ' too little training data); scoring falls back or scores nothing'
+            when champion_count = 0 and pinned_version is not null
+                then 'no champion: pinned version ' || pinned_version || ' of ' || model_name || ' is not registered'
+            when champion_count = 0
+                then 'no champion: none of the ' || cast(registered_versions as {{ dbt.type_string() }})
+                    || ' registered versions of ' || model_name || ' was promoted'
+            when champion_count > 1
+                then cast(champion_count as {{ dbt.type_string() }}) || ' champions of ' || model_name
+                    || ': scoring needs exactly one'
+            else 'champion ' || champion_version || ' (' || cast(registered_versions as {{ dbt.type_string() }})
+                || ' registered versions)'
+        end as message
+    from champions
+    union all
+    select
+        'pinned_version' as check_name,
+        'registry' as check_group,
+        model_name as subject,
+        case
+            when pinned_version is null then 'pass'
+            when is_pin_registered = 1 then 'warn'
+            else 'error'
+        end as status,
+        cast(null as {{ dbt.type_float() }}) as observed_value,
+        cast(null as {{ dbt.type_float() }}) as threshold,
+        case
+            when pinned_version is null then 'no version pinned: the latest promoted version scores'
+            when is_pin_registered = 1
+                then 'version ' || pinned_version || ' pinned by var (rollback in effect): newer champions do not score'
+            else 'pinned version ' || pinned_version || ' is not registered: scoring fails or uses nothing'
+        end as message
+    from champions
+),
+
+-- A model without a champion has no features to watch: say so in the drift and skew groups.
+unmonitored_models as (
+    select
+        check_group,
+        model_name
+    from champions
+    cross join (
+        select 'drift' as check_group
+        union all
+        select 'skew' as check_group
+    ) as monitored_groups
+    where champion_count != 1
+),
+
+drift_checks as (
+    select
+        case value_kind when 'score' then 'score_drift_psi' else 'feature_drift_psi' end as check_name,
+        'drift' as check_group,
+        model_name || '.' || feature_name as subject,
+        status,
+        psi as observed_value,
+        cast(
+            case when status = 'error' then {{ var('drift_psi_error') }} else {{ var('drift_psi_warn') }} end
+            as {{ dbt.type_float() }}
+        ) as threshold,
+        message
+    from drift
+),
+
+skew_checks as (
+    select
+        'training_serving_skew' as check_name,
+        'skew' as check_group,
+        model_name || '.' || feature_name as subject,
+        status,
+        cast(mismatched_rows as {{ dbt.type_float() }}) as observed_value,
+        cast(0 as {{ dbt.type_float() }}) as threshold,
+        message
+    from skew
+),
+
+freshness_checks as (
+    select
+        'source_freshness' as check_name,
+        'freshness' as check_group,
+        source_table as subject,
+        case when status in ('pass', 'warn', 'error') then status else 'error' end as status,
+        age_hours as observed_value,
+        case when status = 'error' then error_after_hours else warn_after_hours end as threshold,
+        message
+    from source_freshness
+),
+
+rejected_rates as (
+    select
+        table_name,
+        max(rows_in) as rows_in,
+        sum(case when outcome != 'kept' then row_count else 0 end) as rejected_rows
+    from rejected
+    group by table_name
+),
+
+rejected_checks as (
+    select
+        'rejected_row_rate' as check_name,
+        'rejected_rows' as check_group,
+        table_name as subject,
+        case
+            when rows_in = 0 then 'warn'
+            else {{ status_from_thresholds('rejected_rows * 1.0 / rows_in', var('rejected_rate_warn'), var('rejected_rate_error')) }}
+        end as status,
+        cast(rejected_rows * 1.0 / nullif(rows_in, 0) as {{ dbt.type_float() }}) as observed_value,
+        cast(
+            case
+                when rejected_rows * 1.0 / nullif(rows_in, 0) >= {{ var('rejected_rate_error') }}
+                    then {{ var('rejected_rate_error') }}
+                else {{ var('rejected_rate_warn') }}
+            end as {{ dbt.type_float() }}
+        ) as threshold,
+        case
+            when rows_in = 0 then 'no raw rows in ' || table_name
+            else cast(rejected_rows as {{ dbt.type_string() }}) || ' of ' || cast(rows_in as {{ dbt.type_string() }})
+                || ' raw rows rejected (' || {{ number_text('100.0 * rejected_rows / rows_in', 2) }}
+                || '%; warn at ' || {{ number_text(100 * var('rejected_rate_warn'), 2) }}
+                || '%, error at ' || {{ number_text(100 * var('rejected_rate_error'), 2) }}
+                || '%; reasons in mon_rejected_rows)'
+        end as message
+    from rejected_rates
+),
+
+checks as (
+    select * from registry_checks
+    union all
+    select * from drift_checks
+    union all
+    select * from skew_checks
+    union all
+    select * from freshness_checks
+    union all
+    select * from rejected_checks
+    union all
+    select
+        case check_group when 'drift' then 'feature_drift_psi' else 'training_serving_skew' end as check_name,
+        check_group,
+        model_name as subject,
+        'error' as status,
+        cast(null as {{ dbt.type_float() }}) as observed_value,
+        cast(null as {{ dbt.type_float() }}) as threshold,
+        'not computed: ' || model_name || ' has no champion (see the registry checks)' as message
+    from unmonitored_models
+),
+
+check_groups as (
+    select 'drift' as check_group
+    union all
+    select 'skew' as check_group
+    union all
+    select 'freshness' as check_group
+    union all
+    select 'rejected_rows' as check_group
+    union all
+    select 'registry' as check_group
+),
+
+empty_groups as (
+    select
+        'group_has_checks' as check_name,
+        check_groups.check_group,
+        check_groups.check_group as subject,
+        'warn' as status,
+        cast(0 as {{ dbt.type_float() }}) as observed_value,
+        cast(1 as {{ dbt.type_float() }}) as threshold,
+        'no ' || check_groups.check_group || ' checks ran: nothing is monitored in this group'
+        || case
+            when check_groups.check_group = 'freshness'
+                then ' (mon_source_freshness not wired in yet: see the hook in mon_health_summary)'
+            else ''
+        end as message
+    from check_groups
+    left join checks on check_groups.check_group = checks.check_group
+    where checks.check_group is null
+),
+
+final as (
+    select * from checks
+    union all
+    select * from empty_groups
+)
+
+select * from final
