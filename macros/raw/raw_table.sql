@@ -70,19 +70,40 @@
 {%- endmacro %}
 
 
-{#- The contract's columns of one raw table, as a list of {name, required}. -#}
-{% macro raw_contract_columns(table_name) %}
-    {%- set columns = [] -%}
+{#-
+    One raw table of the contract (models/staging/_raw__sources.yml), read from the graph:
+    {name, key, columns}; key is the table's meta.key (list of columns, empty if none);
+    each column is {name, required, type, min, accepted_values, reject_reason} from its
+    meta (none where the contract says nothing). Column names are lower-case.
+-#}
+{% macro raw_contract(table_name) %}
+    {%- set found = {} -%}
     {%- for node in graph.sources.values()
         if node.source_name == 'raw' and node.name == table_name -%}
+        {%- set table_meta = node.meta or node.config.meta or {} -%}
+        {%- set columns = [] -%}
         {%- for column in node.columns.values() -%}
             {%- set meta = column.meta or column.config.meta or {} -%}
-            {%- do columns.append({'name': column.name | lower, 'required': meta.get('required', false)}) -%}
+            {%- do columns.append({
+                'name': column.name | lower,
+                'required': meta.get('required', false),
+                'type': meta.get('type'),
+                'min': meta.get('min'),
+                'accepted_values': meta.get('accepted_values'),
+                'reject_reason': meta.get('reject_reason'),
+            }) -%}
         {%- endfor -%}
+        {%- do found.update({'name': table_name, 'key': table_meta.get('key', []), 'columns': columns}) -%}
     {%- endfor -%}
-    {%- if columns | length == 0 -%}
+    {%- if not found or found.columns | length == 0 -%}
         {{ exceptions.raise_compiler_error(
             "raw table '" ~ table_name ~ "' is not in the raw data contract (models/staging/_raw__sources.yml)") }}
     {%- endif -%}
-    {{ return(columns) }}
+    {{ return(found) }}
+{%- endmacro %}
+
+
+{#- The contract's columns of one raw table (see raw_contract). -#}
+{% macro raw_contract_columns(table_name) %}
+    {{ return(raw_contract(table_name).columns) }}
 {%- endmacro %}
