@@ -107,3 +107,55 @@
 {% macro raw_contract_columns(table_name) %}
     {{ return(raw_contract(table_name).columns) }}
 {%- endmacro %}
+
+
+{#-
+    The raw tables, in contract order. A static list because dbt needs the refs built
+    from it at parse time, before the graph exists; when the graph exists (execute) it
+    must equal the contract's tables, so the two cannot drift apart silently.
+-#}
+{% macro raw_table_names() %}
+    {%- set names = ['products', 'offers', 'match_labels', 'match_overrides', 'users', 'events',
+        'experiments', 'experiment_assignments'] -%}
+    {%- if execute -%}
+        {%- set contract = [] -%}
+        {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
+            {%- do contract.append(node.name) -%}
+        {%- endfor -%}
+        {%- if contract | sort != names | sort -%}
+            {{ exceptions.raise_compiler_error(
+                "raw_table_names() (macros/raw/raw_table.sql) lists " ~ names | sort | join(', ')
+                ~ " but the raw data contract (models/staging/_raw__sources.yml) has "
+                ~ contract | sort | join(', ')) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+
+{#-
+    Freshness limits of one raw table as declared on the source (config.freshness,
+    table level over source level), read from the graph, in hours:
+    {warn_after_hours, error_after_hours, loaded_at_field}; a limit not set is none.
+-#}
+{% macro raw_freshness_limits(table_name) %}
+    {%- set hours_per = {'minute': 1.0 / 60, 'hour': 1, 'day': 24} -%}
+    {%- set found = {} -%}
+    {%- for node in graph.sources.values() if node.source_name == 'raw' and node.name == table_name -%}
+        {%- set freshness = node.freshness or {} -%}
+        {%- for limit in ['warn_after', 'error_after'] -%}
+            {%- set threshold = freshness.get(limit) or {} -%}
+            {%- if threshold.get('count') is not none and threshold.get('period') is not none -%}
+                {%- do found.update({limit ~ '_hours': threshold.count * hours_per[threshold.period]}) -%}
+            {%- else -%}
+                {%- do found.update({limit ~ '_hours': none}) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- do found.update({'loaded_at_field': node.loaded_at_field}) -%}
+    {%- endfor -%}
+    {%- if not found -%}
+        {{ exceptions.raise_compiler_error(
+            "raw table '" ~ table_name ~ "' is not in the raw data contract (models/staging/_raw__sources.yml)") }}
+    {%- endif -%}
+    {{ return(found) }}
+{%- endmacro %}
