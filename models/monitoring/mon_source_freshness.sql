@@ -49,7 +49,7 @@ judged as (
     select
         aged.*,
         case
-            when max_loaded_at is null then 'error'
+            when max_loaded_at is null then 'warn'
             when age_hours > error_after_hours then 'error'
             when age_hours > warn_after_hours then 'warn'
             else 'pass'
@@ -67,7 +67,7 @@ final as (
         status,
         case
             when max_loaded_at is null
-                then 'raw.' || source_table || ': no load time (loaded_at is empty in every row)'
+                then 'raw.' || source_table || ': freshness unknown, no load time (loaded_at is empty in every row)'
             else
                 'raw.' || source_table || ': last loaded '
                 || cast(round(age_hours, 1) as {{ dbt.type_string() }}) || ' hours ago'

@@ -13,7 +13,7 @@ Every table can be generated on its own: shared parts are recomputed from the se
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
