@@ -28,7 +28,9 @@ expected as (
 ),
 
 indices as (
-    {{ psi('inputs', ['model_name', 'model_version', 'feature_name'], var('drift_psi_bins'), var('drift_psi_epsilon')) }}
+    {{ psi(
+        'inputs', ['model_name', 'model_version', 'feature_name'], var('drift_psi_bins'), var('drift_psi_epsilon')
+    ) }}
 ),
 
 compared as (
@@ -61,7 +63,8 @@ final as (
         end as status,
         case
             when reference_rows = 0 and window_rows = 0
-                then 'not compared: no ' || feature_name || ' values in the reference or the window'
+                then
+                    'not compared: no ' || feature_name || ' values in the reference or the window'
                     || ' (not a column of the scoring data, or nothing was scored)'
             when reference_rows = 0
                 then 'not compared: the reference (training population) has no rows'

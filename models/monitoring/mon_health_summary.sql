@@ -64,17 +64,21 @@ registry_checks as (
         cast(1 as {{ dbt.type_float() }}) as threshold,
         case
             when registered_versions = 0
-                then 'no champion: ' || model_name || ' has no version in the registry (never trained, or'
+                then
+                    'no champion: ' || model_name || ' has no version in the registry (never trained, or'
                     || ' too little training data); scoring falls back or scores nothing'
             when champion_count = 0 and pinned_version is not null
                 then 'no champion: pinned version ' || pinned_version || ' of ' || model_name || ' is not registered'
             when champion_count = 0
-                then 'no champion: none of the ' || cast(registered_versions as {{ dbt.type_string() }})
+                then
+                    'no champion: none of the ' || cast(registered_versions as {{ dbt.type_string() }})
                     || ' registered versions of ' || model_name || ' was promoted'
             when champion_count > 1
-                then cast(champion_count as {{ dbt.type_string() }}) || ' champions of ' || model_name
+                then
+                    cast(champion_count as {{ dbt.type_string() }}) || ' champions of ' || model_name
                     || ': scoring needs exactly one'
-            else 'champion ' || champion_version || ' (' || cast(registered_versions as {{ dbt.type_string() }})
+            else
+                'champion ' || champion_version || ' (' || cast(registered_versions as {{ dbt.type_string() }})
                 || ' registered versions)'
         end as message
     from champions
@@ -100,17 +104,19 @@ registry_checks as (
 ),
 
 -- A model without a champion has no features to watch: say so in the drift and skew groups.
+monitored_groups as (
+    select 'drift' as check_group
+    union all
+    select 'skew' as check_group
+),
+
 unmonitored_models as (
     select
-        check_group,
-        model_name
+        monitored_groups.check_group,
+        champions.model_name
     from champions
-    cross join (
-        select 'drift' as check_group
-        union all
-        select 'skew' as check_group
-    ) as monitored_groups
-    where champion_count != 1
+    cross join monitored_groups
+    where champions.champion_count != 1
 ),
 
 drift_checks as (
@@ -168,7 +174,10 @@ rejected_checks as (
         table_name as subject,
         case
             when rows_in = 0 then 'warn'
-            else {{ status_from_thresholds('rejected_rows * 1.0 / rows_in', var('rejected_rate_warn'), var('rejected_rate_error')) }}
+            else
+                {{ status_from_thresholds(
+                    'rejected_rows * 1.0 / rows_in', var('rejected_rate_warn'), var('rejected_rate_error')
+                ) }}
         end as status,
         cast(rejected_rows * 1.0 / nullif(rows_in, 0) as {{ dbt.type_float() }}) as observed_value,
         cast(
@@ -180,7 +189,8 @@ rejected_checks as (
         ) as threshold,
         case
             when rows_in = 0 then 'no raw rows in ' || table_name
-            else cast(rejected_rows as {{ dbt.type_string() }}) || ' of ' || cast(rows_in as {{ dbt.type_string() }})
+            else
+                cast(rejected_rows as {{ dbt.type_string() }}) || ' of ' || cast(rows_in as {{ dbt.type_string() }})
                 || ' raw rows rejected (' || {{ number_text('100.0 * rejected_rows / rows_in', 2) }}
                 || '%; warn at ' || {{ number_text(100 * var('rejected_rate_warn'), 2) }}
                 || '%, error at ' || {{ number_text(100 * var('rejected_rate_error'), 2) }}

@@ -7,47 +7,38 @@
 -#}
 {%- set tables = raw_table_names() %}
 
+{%- set float = dbt.type_float() %}
+
 with
 
 latest_loads as (
     {%- for table_name in tables %}
-    select
-        '{{ table_name }}' as source_table,
-        max(loaded_at_typed) as max_loaded_at
-    from {{ ref('stg_' ~ table_name ~ '_checked') }}
-    {{- '\n    union all' if not loop.last }}
-    {%- endfor %}
-),
-
-limits as (
-    {%- for table_name in tables %}
         {%- set limit = raw_freshness_limits(table_name) if execute else {} %}
-    select
-        '{{ table_name }}' as source_table,
-        cast({{ limit.get('warn_after_hours') if limit.get('warn_after_hours') is not none else 'null' }}
-            as {{ dbt.type_float() }}) as warn_after_hours,
-        cast({{ limit.get('error_after_hours') if limit.get('error_after_hours') is not none else 'null' }}
-            as {{ dbt.type_float() }}) as error_after_hours
-    {{- '\n    union all' if not loop.last }}
+        {%- set warn_after = limit.get('warn_after_hours') %}
+        {%- set error_after = limit.get('error_after_hours') %}
+        select
+            '{{ table_name }}' as source_table,
+            max(loaded_at_typed) as max_loaded_at,
+            cast({{ 'null' if warn_after is none else warn_after }} as {{ float }}) as warn_after_hours,
+            cast({{ 'null' if error_after is none else error_after }} as {{ float }}) as error_after_hours
+        from {{ ref('stg_' ~ table_name ~ '_checked') }}
+        {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
 
 aged as (
     select
-        latest_loads.source_table,
-        latest_loads.max_loaded_at,
-        {{ dbt.datediff('latest_loads.max_loaded_at', current_timestamp_utc(), 'second') }} / 3600.0
-            as age_hours,
-        limits.warn_after_hours,
-        limits.error_after_hours
+        source_table,
+        max_loaded_at,
+        24 * {{ days_between('max_loaded_at', current_timestamp_utc()) }} as age_hours,  -- noqa: LT05
+        warn_after_hours,
+        error_after_hours
     from latest_loads
-    inner join limits
-        on latest_loads.source_table = limits.source_table
 ),
 
 judged as (
     select
-        aged.*,
+        *,
         case
             when max_loaded_at is null then 'warn'
             when age_hours > error_after_hours then 'error'
@@ -68,18 +59,15 @@ final as (
         case
             when max_loaded_at is null
                 then 'raw.' || source_table || ': freshness unknown, no load time (loaded_at is empty in every row)'
-            else
-                'raw.' || source_table || ': last loaded '
-                || cast(round(age_hours, 1) as {{ dbt.type_string() }}) || ' hours ago'
-                || case
-                    when status = 'error'
-                        then ', more than error_after ('
-                        || cast(error_after_hours as {{ dbt.type_string() }}) || ' hours)'
-                    when status = 'warn'
-                        then ', more than warn_after ('
-                        || cast(warn_after_hours as {{ dbt.type_string() }}) || ' hours)'
-                    else ''
-                end
+            when status = 'error'
+                then
+                    'raw.' || source_table || ': last loaded ' || {{ number_text('age_hours', 1) }}
+                    || ' hours ago, more than error_after (' || {{ number_text('error_after_hours', 1) }} || ' hours)'
+            when status = 'warn'
+                then
+                    'raw.' || source_table || ': last loaded ' || {{ number_text('age_hours', 1) }}
+                    || ' hours ago, more than warn_after (' || {{ number_text('warn_after_hours', 1) }} || ' hours)'
+            else 'raw.' || source_table || ': last loaded ' || {{ number_text('age_hours', 1) }} || ' hours ago'
         end as message
     from judged
 )

@@ -23,10 +23,10 @@ matcher_training as (
 
 matcher_scoring as (
     select
-        scoring.offer_id || '/' || scoring.product_id as entity_key,
-        scoring.* exclude (offer_id, product_id, is_candidate)
-    from {{ ref('int_catalog_scoring_pairs') }} as scoring
-    where scoring.offer_id || '/' || scoring.product_id in (select entity_key from matcher_training)
+        offer_id || '/' || product_id as entity_key,
+        * exclude (offer_id, product_id, is_candidate)
+    from {{ ref('int_catalog_scoring_pairs') }}
+    where offer_id || '/' || product_id in (select matcher_training.entity_key from matcher_training)
 ),
 
 ranker_training as (
@@ -38,22 +38,30 @@ ranker_training as (
 
 ranker_scoring as (
     select
-        scoring.cutoff_name || '/' || scoring.user_id || '/' || scoring.product_id as entity_key,
-        scoring.* exclude (cutoff_name, user_id, product_id, retrieval_source, category_level_1)
-    from {{ ref('int_recs_ranker_scoring_rows') }} as scoring
+        cutoff_name || '/' || user_id || '/' || product_id as entity_key,
+        * exclude (cutoff_name, user_id, product_id, retrieval_source, category_level_1)
+    from {{ ref('int_recs_ranker_scoring_rows') }}
     where
-        scoring.cutoff_name = 'train'
-        and scoring.cutoff_name || '/' || scoring.user_id || '/' || scoring.product_id
-        in (select entity_key from ranker_training)
+        cutoff_name = 'train'
+        and cutoff_name || '/' || user_id || '/' || product_id
+        in (select ranker_training.entity_key from ranker_training)
 ),
 
-matcher_training_values as ({{ unpivot_columns('matcher_training', ['entity_key']) }}),
+matcher_training_values as (
+    {{ unpivot_columns('matcher_training', ['entity_key']) }}
+),
 
-matcher_scoring_values as ({{ unpivot_columns('matcher_scoring', ['entity_key']) }}),
+matcher_scoring_values as (
+    {{ unpivot_columns('matcher_scoring', ['entity_key']) }}
+),
 
-ranker_training_values as ({{ unpivot_columns('ranker_training', ['entity_key']) }}),
+ranker_training_values as (
+    {{ unpivot_columns('ranker_training', ['entity_key']) }}
+),
 
-ranker_scoring_values as ({{ unpivot_columns('ranker_scoring', ['entity_key']) }}),
+ranker_scoring_values as (
+    {{ unpivot_columns('ranker_scoring', ['entity_key']) }}
+),
 
 paired as (
     select
@@ -82,10 +90,10 @@ paired as (
 compared as (
     select
         paired.*,
-        is_in_scoring and not (
-            (training_value is null and scoring_value is null)
-            or abs(training_value - scoring_value)
-            <= {{ var('skew_tolerance') }} * greatest(1.0, abs(training_value))
+        paired.is_in_scoring and not (
+            (paired.training_value is null and paired.scoring_value is null)
+            or abs(paired.training_value - paired.scoring_value)
+            <= {{ var('skew_tolerance') }} * greatest(1.0, abs(paired.training_value))
         ) as is_different
     from paired
 ),
@@ -129,7 +137,8 @@ final as (
             when coalesce(compared_rows, 0) = 0
                 then 'not compared: no training row is present in the scoring path'
             when mismatched_rows > 0
-                then cast(mismatched_rows as {{ dbt.type_string() }}) || ' of '
+                then
+                    cast(mismatched_rows as {{ dbt.type_string() }}) || ' of '
                     || cast(compared_rows as {{ dbt.type_string() }})
                     || ' rows in both paths differ beyond tolerance (max |difference| '
                     || {{ number_text('max_abs_difference', 6) }} || '; e.g. ' || example_entity_key || ')'
