@@ -8,7 +8,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export CATALOG_ML_DUCKDB_PATH ?= $(CURDIR)/catalog_ml.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint unit integration bench cards clean
+.PHONY: demo validate test lint unit integration bench cards clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ profiles.yml: profiles.yml.example
 demo: $(VENV)/.installed profiles.yml
 	$(BIN)/dbt build --vars '{demo_scale: $(DEMO_SCALE)}'
 	$(BIN)/python -m catalog_ml.summary "$(CATALOG_ML_DUCKDB_PATH)"
+
+# Great Expectations suites, generated from the raw data contract, on the raw files of
+# files mode; run it before `dbt build --vars '{raw_source: files, ...}'`. RAW_DATA_PATH
+# defaults to dbt's var raw_data_path (dbt_project.yml); data docs go to target/ge_data_docs.
+RAW_DATA_PATH ?=
+validate: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.validate $(RAW_DATA_PATH) --docs-dir target/ge_data_docs
 
 lint: $(VENV)/.installed profiles.yml
 	$(BIN)/ruff check src tests python_models bench

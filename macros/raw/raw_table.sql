@@ -70,19 +70,92 @@
 {%- endmacro %}
 
 
-{#- The contract's columns of one raw table, as a list of {name, required}. -#}
-{% macro raw_contract_columns(table_name) %}
-    {%- set columns = [] -%}
+{#-
+    One raw table of the contract (models/staging/_raw__sources.yml), read from the graph:
+    {name, key, columns}; key is the table's meta.key (list of columns, empty if none);
+    each column is {name, required, type, min, accepted_values, reject_reason} from its
+    meta (none where the contract says nothing). Column names are lower-case.
+-#}
+{% macro raw_contract(table_name) %}
+    {%- set found = {} -%}
     {%- for node in graph.sources.values()
         if node.source_name == 'raw' and node.name == table_name -%}
+        {%- set table_meta = node.meta or node.config.meta or {} -%}
+        {%- set columns = [] -%}
         {%- for column in node.columns.values() -%}
             {%- set meta = column.meta or column.config.meta or {} -%}
-            {%- do columns.append({'name': column.name | lower, 'required': meta.get('required', false)}) -%}
+            {%- do columns.append({
+                'name': column.name | lower,
+                'required': meta.get('required', false),
+                'type': meta.get('type'),
+                'min': meta.get('min'),
+                'accepted_values': meta.get('accepted_values'),
+                'reject_reason': meta.get('reject_reason'),
+            }) -%}
         {%- endfor -%}
+        {%- do found.update({'name': table_name, 'key': table_meta.get('key', []), 'columns': columns}) -%}
     {%- endfor -%}
-    {%- if columns | length == 0 -%}
+    {%- if not found or found.columns | length == 0 -%}
         {{ exceptions.raise_compiler_error(
             "raw table '" ~ table_name ~ "' is not in the raw data contract (models/staging/_raw__sources.yml)") }}
     {%- endif -%}
-    {{ return(columns) }}
+    {{ return(found) }}
+{%- endmacro %}
+
+
+{#- The contract's columns of one raw table (see raw_contract). -#}
+{% macro raw_contract_columns(table_name) %}
+    {{ return(raw_contract(table_name).columns) }}
+{%- endmacro %}
+
+
+{#-
+    The raw tables, in contract order. A static list because dbt needs the refs built
+    from it at parse time, before the graph exists; when the graph exists (execute) it
+    must equal the contract's tables, so the two cannot drift apart silently.
+-#}
+{% macro raw_table_names() %}
+    {%- set names = ['products', 'offers', 'match_labels', 'match_overrides', 'users', 'events',
+        'experiments', 'experiment_assignments'] -%}
+    {%- if execute -%}
+        {%- set contract = [] -%}
+        {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
+            {%- do contract.append(node.name) -%}
+        {%- endfor -%}
+        {%- if contract | sort != names | sort -%}
+            {{ exceptions.raise_compiler_error(
+                "raw_table_names() (macros/raw/raw_table.sql) lists " ~ names | sort | join(', ')
+                ~ " but the raw data contract (models/staging/_raw__sources.yml) has "
+                ~ contract | sort | join(', ')) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+
+{#-
+    Freshness limits of one raw table as declared on the source (config.freshness,
+    table level over source level), read from the graph, in hours:
+    {warn_after_hours, error_after_hours, loaded_at_field}; a limit not set is none.
+-#}
+{% macro raw_freshness_limits(table_name) %}
+    {%- set hours_per = {'minute': 1.0 / 60, 'hour': 1, 'day': 24} -%}
+    {%- set found = {} -%}
+    {%- for node in graph.sources.values() if node.source_name == 'raw' and node.name == table_name -%}
+        {%- set freshness = node.freshness or {} -%}
+        {%- for limit in ['warn_after', 'error_after'] -%}
+            {%- set threshold = freshness.get(limit) or {} -%}
+            {%- if threshold.get('count') is not none and threshold.get('period') is not none -%}
+                {%- do found.update({limit ~ '_hours': threshold.count * hours_per[threshold.period]}) -%}
+            {%- else -%}
+                {%- do found.update({limit ~ '_hours': none}) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- do found.update({'loaded_at_field': node.loaded_at_field}) -%}
+    {%- endfor -%}
+    {%- if not found -%}
+        {{ exceptions.raise_compiler_error(
+            "raw table '" ~ table_name ~ "' is not in the raw data contract (models/staging/_raw__sources.yml)") }}
+    {%- endif -%}
+    {{ return(found) }}
 {%- endmacro %}

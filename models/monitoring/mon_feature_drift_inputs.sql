@@ -7,12 +7,13 @@
 --            window    = candidate pairs of the offers ingested in the last var
 --                        drift_window_days days up to the latest ingestion.
 --   ranker   reference = the champion's training rows (int_recs_ranker_training_rows);
---            window    = the serve cutoff's candidate rows (what fct_recommendations ranks) of
---                        users with at least one interaction before it: training rows only
---                        ever come from such users (history before the train cutoff and a
---                        label after it), so cold-start users are a population the ranker
---                        never trains on, not drift (their share is a known limit in the
---                        model card).
+--            window    = the eval cutoff's candidate rows: the latest cutoff whose users are
+--                        selected as training's are (history before the cutoff and a
+--                        relevant interaction in the label window after it). The serve
+--                        cutoff holds every user with history, most of whom do not come back
+--                        within the label window: a population the ranker never trains on
+--                        (PSI 0.25 on popularity_score at demo scale 0.1 with no drift),
+--                        which is a known limit (model card), not drift.
 -- Features are whatever the champion's registry row lists (mon_champion_features), so every
 -- numeric column of the scoring tables is unpivoted (macro unpivot_columns) and then matched
 -- to that list; non-numeric columns are excluded by name below. Scores: the champion's score
@@ -86,7 +87,7 @@ matcher_scores as (
 
 ranker_window as (
     select * from {{ ref('int_recs_ranker_scoring_rows') }}
-    where cutoff_name = 'serve' and user_interaction_count > 0
+    where cutoff_name = 'eval'
 ),
 
 ranker_rows as (

@@ -27,24 +27,9 @@ rejected as (
     select * from {{ ref('mon_rejected_rows') }}
 ),
 
-{#- >>> FRESHNESS HOOK (to wire at merge) >>>
-    mon_source_freshness is being built in another branch (columns source_table, max_loaded_at,
-    age_hours, warn_after_hours, error_after_hours, status, message). When it lands, replace
-    the body of the CTE below with:  select * from {{ ref('mon_source_freshness') }}
-    Until then the CTE has those columns and no rows, and the freshness group warns that
-    nothing is checked. -#}
 source_freshness as (
-    select
-        cast(null as {{ dbt.type_string() }}) as source_table,
-        cast(null as {{ dbt.type_timestamp() }}) as max_loaded_at,
-        cast(null as {{ dbt.type_float() }}) as age_hours,
-        cast(null as {{ dbt.type_float() }}) as warn_after_hours,
-        cast(null as {{ dbt.type_float() }}) as error_after_hours,
-        cast(null as {{ dbt.type_string() }}) as status,
-        cast(null as {{ dbt.type_string() }}) as message
-    where 1 = 0
+    select * from {{ ref('mon_source_freshness') }}
 ),
-{#- <<< FRESHNESS HOOK <<< -#}
 
 expected_models as (
     {%- for trainer in trainers %}
@@ -247,11 +232,7 @@ empty_groups as (
         cast(0 as {{ dbt.type_float() }}) as observed_value,
         cast(1 as {{ dbt.type_float() }}) as threshold,
         'no ' || check_groups.check_group || ' checks ran: nothing is monitored in this group'
-        || case
-            when check_groups.check_group = 'freshness'
-                then ' (mon_source_freshness not wired in yet: see the hook in mon_health_summary)'
-            else ''
-        end as message
+            as message
     from check_groups
     left join checks on check_groups.check_group = checks.check_group
     where checks.check_group is null

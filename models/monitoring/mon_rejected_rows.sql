@@ -1,5 +1,4 @@
-{%- set tables = ['products', 'offers', 'match_labels', 'match_overrides', 'users', 'events',
-    'experiments', 'experiment_assignments'] -%}
+{%- set tables = raw_table_names() -%}
 
 with
 

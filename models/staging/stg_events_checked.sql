@@ -1,13 +1,8 @@
+{#- Types, required columns, event types, price and position ranges and the key come from
+    the raw data contract (models/staging/_raw__sources.yml); the rest is checked here. -#}
 {{ validate_raw(
     'events',
-    key=['event_id'],
-    numbers={'price': 'decimal(18, 2)', 'position': 'integer'},
-    timestamps=['event_ts'],
     checks=[
-        {'reason': 'unknown_event_type', 'column': 'event_type',
-         'when': 'lower(' ~ clean_text('typed.event_type') ~ ") not in ("
-            ~ "'impression', 'click', 'add_to_cart', 'purchase', 'hide')"},
-        {'reason': 'negative_price', 'column': 'price', 'when': 'typed.price_typed < 0'},
         {'reason': 'before_epoch', 'column': 'event_ts',
          'when': "typed.event_ts_typed < cast('1970-01-01' as " ~ dbt.type_timestamp() ~ ")"},
         {'reason': 'in_future', 'column': 'event_ts',

@@ -1,7 +1,7 @@
+{#- Types, required columns and the key come from the raw data contract
+    (models/staging/_raw__sources.yml); an end before the start is checked here. -#}
 {{ validate_raw(
     'experiments',
-    key=['experiment_id'],
-    timestamps=['start_at', 'end_at'],
     checks=[
         {'reason': 'invalid_value', 'column': 'end_at', 'when': 'typed.end_at_typed < typed.start_at_typed'},
     ],

@@ -1,6 +1,6 @@
+{#- Types, required columns and the key come from the raw data contract
+    (models/staging/_raw__sources.yml). -#}
 {{ validate_raw(
     'match_overrides',
-    key=['offer_id', 'product_id', 'created_at'],
-    timestamps=['created_at'],
     foreign_keys={'offer_id': 'stg_offers', 'product_id': 'stg_products'},
 ) }}

@@ -1,6 +1,6 @@
+{#- Types, required columns and the key come from the raw data contract
+    (models/staging/_raw__sources.yml). -#}
 {{ validate_raw(
     'users',
-    key=['user_id'],
-    timestamps=['signup_at'],
     keep_first='signup_at_typed nulls last',
 ) }}

@@ -1,6 +1,6 @@
 """Raw experiment_assignments from the deterministic demo generator (var raw_source = demo)."""
 
-from catalog_ml.demo import generate
+from catalog_ml.demo import generate, load_time
 from catalog_ml.portable import to_output
 
 
@@ -14,5 +14,6 @@ def model(dbt, session):
         scale=float(dbt.config.meta_get("demo_scale")),
         srm_experiment=srm_experiment or None,
         srm_drop_share=float(dbt.config.meta_get("srm_drop_share")),
+        loaded_at=load_time(),
     )
     return to_output(table, session)

@@ -1,7 +1,7 @@
 """Raw offers from the deterministic demo generator (var raw_source = demo); var
 demo_price_shift (1 = none) multiplies the prices of the latest week's offers."""
 
-from catalog_ml.demo import generate
+from catalog_ml.demo import generate, load_time
 from catalog_ml.portable import to_output
 
 
@@ -11,5 +11,6 @@ def model(dbt, session):
     scale = float(dbt.config.meta_get("demo_scale"))
     price_shift = float(dbt.config.meta_get("demo_price_shift"))
     return to_output(
-        generate("offers", seed=seed, scale=scale, price_shift=price_shift), session
+        generate("offers", seed=seed, scale=scale, price_shift=price_shift, loaded_at=load_time()),
+        session,
     )

@@ -73,9 +73,7 @@ def test_normal_build_matcher_has_no_drift_and_ranker_drift_is_moderate(demo_bui
     assert compared == features > 30  # every champion feature, both models, is monitored
 
 
-def test_price_shift_flags_the_price_feature_and_nothing_else(
-    demo_build, price_shift_build, query
-):
+def test_price_shift_flags_the_price_feature_and_nothing_else(demo_build, price_shift_build, query):
     assert flagged(price_shift_build, query, "matcher") == {"price_ratio"}
     # offer prices do not reach the ranker: it flags exactly what the normal build flags
     assert flagged(price_shift_build, query, "recs_ranker") == flagged(
@@ -93,7 +91,8 @@ def test_price_shift_flags_the_price_feature_and_nothing_else(
     assert drift_test in {"warn", "fail"}
     (status,) = query(
         price_shift_build,
-        "select status from mon_health_summary where subject = 'matcher.price_ratio'",
+        "select status from mon_health_summary"
+        " where check_group = 'drift' and subject = 'matcher.price_ratio'",
     )[0]
     assert status in {"warn", "error"}
 

@@ -39,7 +39,9 @@ def numpy_psi(reference: list, window: list, bins: int, epsilon: float = EPSILON
 def test_unit_test_expectations_match_numpy():
     test = unit_test()
     bins = test["overrides"]["vars"]["drift_psi_bins"]
-    (inputs,) = (g["rows"] for g in test["given"] if g["input"] == "ref('mon_feature_drift_inputs')")
+    (inputs,) = (
+        g["rows"] for g in test["given"] if g["input"] == "ref('mon_feature_drift_inputs')"
+    )
     checked = 0
     for expected in test["expect"]["rows"]:
         rows = [r for r in inputs if r["feature_name"] == expected["feature_name"]]

@@ -2,14 +2,18 @@
 reviewed labels and overrides, users, an interaction log from a preference model, and
 experiments with planted effects; with planted bad rows of every kind and the ground truth.
 
-`generate(table, seed, scale)` returns a pyarrow.RecordBatchReader: raw tables are all
-text, as raw data arrives; large tables stream in chunks so scale 10 fits in memory.
+`generate(table, seed, scale, loaded_at)` returns a pyarrow.RecordBatchReader: raw tables
+are all text, as raw data arrives; large tables stream in chunks so scale 10 fits in
+memory. Every raw table ends with the contract's `loaded_at` metadata column: the load
+time the dbt models pass (`load_time()`, the wall clock), null by default so the data
+itself stays deterministic.
 Every table can be generated on its own: shared parts are recomputed from the seed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -21,7 +25,9 @@ from .events import EVENT_COLUMNS, event_chunks
 from .offers import labels, offers, overrides
 from .people import EXPERIMENTS, READOUT_ANOMALIES, SEGMENTS, assignments, users
 
-RAW_TABLES: dict[str, list[str]] = {
+# Loader metadata every raw table carries last (contract: when the row was loaded, UTC).
+LOAD_TIME_COLUMN = "loaded_at"
+_DATA_COLUMNS: dict[str, list[str]] = {
     "products": [
         "product_id",
         "title",
@@ -62,6 +68,9 @@ RAW_TABLES: dict[str, list[str]] = {
         "end_at",
     ],
     "experiment_assignments": ["experiment_id", "user_id", "variant", "assigned_at"],
+}
+RAW_TABLES: dict[str, list[str]] = {
+    name: [*columns, LOAD_TIME_COLUMN] for name, columns in _DATA_COLUMNS.items()
 }
 TRUTH_SCHEMAS: dict[str, pa.Schema] = {
     "truth_offers": pa.schema([("offer_id", pa.string()), ("true_product_id", pa.string())]),
@@ -214,19 +223,31 @@ def _bad_rows(
     return badrows.plant(table, id_column, templates, kinds, scale)
 
 
-def _raw(table: str, seed: int, scale: float, **options) -> Iterator[pa.RecordBatch]:
+def load_time() -> str:
+    """Now, in UTC, as raw timestamp text: the demo tables' load time."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _raw(
+    table: str, seed: int, scale: float, loaded_at: str | None, **options
+) -> Iterator[pa.RecordBatch]:
     names = RAW_TABLES[table]
+
+    def batch(columns: dict) -> pa.RecordBatch:
+        rows = len(next(iter(columns.values())))
+        return text_batch({**columns, LOAD_TIME_COLUMN: [loaded_at] * rows}, names)
+
     if table == "events":
         first = None
         for chunk in event_chunks(seed, scale):
             first = first or chunk
-            yield text_batch(chunk, names)
+            yield batch(chunk)
         valid = first
     else:
         valid = _valid_columns(table, seed, scale, **options)
-        yield text_batch(valid, names)
+        yield batch(valid)
     bad, _ = _bad_rows(table, valid, scale)
-    yield text_batch({n: [r[n] for r in bad] for n in names}, names)
+    yield batch({n: [r[n] for r in bad] for n in names if n != LOAD_TIME_COLUMN})
 
 
 def _truth(table: str, seed: int, scale: float) -> pa.RecordBatch:
@@ -261,18 +282,22 @@ def generate(
     srm_experiment: str | None = None,
     srm_drop_share: float = 0.0,
     price_shift: float = 1.0,
+    loaded_at: str | None = None,
 ) -> pa.RecordBatchReader:
     """Stream one demo table (raw: all text; truth: typed) for this seed and scale. The two
     srm options plant a sample ratio mismatch in experiment_assignments; `price_shift`
     (var demo_price_shift, 1 = none) multiplies the prices of the offers ingested in the
-    latest week: a planted drift for the monitors."""
+    latest week: a planted drift for the monitors. Raw tables carry `loaded_at` (timestamp
+    text, UTC) in their loaded_at column."""
     if table in RAW_TABLES:
         options = {
             "srm_experiment": srm_experiment,
             "srm_drop_share": srm_drop_share,
             "price_shift": price_shift,
         }
-        return reader(text_schema(RAW_TABLES[table]), _raw(table, seed, scale, **options))
+        return reader(
+            text_schema(RAW_TABLES[table]), _raw(table, seed, scale, loaded_at, **options)
+        )
     if table in TRUTH_SCHEMAS:
         return reader(TRUTH_SCHEMAS[table], iter([_truth(table, seed, scale)]))
     valid = ", ".join([*RAW_TABLES, *TRUTH_SCHEMAS])
