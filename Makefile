@@ -8,7 +8,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export CATALOG_ML_DUCKDB_PATH ?= $(CURDIR)/catalog_ml.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo validate test lint unit integration bench clean
+.PHONY: demo validate test lint unit integration bench cards clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ test: lint unit integration
 
 bench: $(VENV)/.installed profiles.yml
 	$(BIN)/python bench/run.py --scales 1 10 --per-model-scales 1
+
+cards: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.model_cards "$(CATALOG_ML_DUCKDB_PATH)" --out target/model_cards
 
 clean:
 	rm -rf target logs catalog_ml.duckdb
