@@ -47,3 +47,15 @@ select
     2.0 * true_positives / nullif(predicted_positives + positives, 0) as f1
 from cumulative
 {% endmacro %}
+
+
+{#-
+    False negatives, precision, recall and F1 at a threshold from its confusion counts (column
+    expressions; null where a denominator is 0). The one definition the matcher evaluations use.
+-#}
+{% macro classification_metrics(true_positives, false_positives, positives) -%}
+    {{ positives }} - {{ true_positives }} as false_negatives,
+    {{ true_positives }} * 1.0 / nullif({{ true_positives }} + {{ false_positives }}, 0) as precision,
+    {{ true_positives }} * 1.0 / nullif({{ positives }}, 0) as recall,
+    2.0 * {{ true_positives }} / nullif({{ true_positives }} + {{ false_positives }} + {{ positives }}, 0) as f1
+{%- endmacro %}

@@ -142,10 +142,7 @@ final as (
         positives,
         true_positives,
         false_positives,
-        positives - true_positives as false_negatives,
-        true_positives * 1.0 / nullif(true_positives + false_positives, 0) as precision,  -- noqa: RF04
-        true_positives * 1.0 / nullif(positives, 0) as recall,
-        2.0 * true_positives / nullif(2 * true_positives + false_positives + positives - true_positives, 0) as f1,
+        {{ classification_metrics('true_positives', 'false_positives', 'positives') }},  -- noqa: RF04
         average_precision
     from evaluations
 )

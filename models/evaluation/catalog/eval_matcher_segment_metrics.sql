@@ -72,14 +72,9 @@ final as (
         counts.positives,
         counts.true_positives,
         counts.false_positives,
-        counts.positives - counts.true_positives as false_negatives,
-        -- noqa: disable=RF04
-        counts.true_positives * 1.0 / nullif(counts.true_positives + counts.false_positives, 0) as precision,
-        -- noqa: enable=RF04
-        counts.true_positives * 1.0 / nullif(counts.positives, 0) as recall,
-        2.0 * counts.true_positives
-        / nullif(2 * counts.true_positives + counts.false_positives + counts.positives - counts.true_positives, 0)
-            as f1,
+        {{ classification_metrics(
+            'counts.true_positives', 'counts.false_positives', 'counts.positives'
+        ) }},  -- noqa: RF04
         average_precision.average_precision
     from counts
     left join average_precision on counts.product_category = average_precision.product_category
