@@ -131,17 +131,19 @@ def test_bad_inputs_give_a_status_and_a_message(demo_build, tmp_path, query):
     result = run_dbt(["build", "-s", *MONITORS, "--vars", variables], workdir)
     assert dbt_statuses(workdir)["mon_health_summary"] == "success", result.stdout[-5000:]
     checks = {
-        (group, subject): (status, message)
-        for group, subject, status, message in query(
+        (check, subject): (status, message)
+        for check, subject, status, message in query(
             workdir,
-            "select check_group, subject, status, message from mon_health_summary"
+            "select check_name, subject, status, message from mon_health_summary"
             " where check_name in ('one_champion', 'pinned_version', 'feature_drift_psi',"
             " 'training_serving_skew') and subject in ('recs_ranker', 'matcher.price_ratio')",
         )
     }
-    status, message = checks[("registry", "recs_ranker")]
+    status, message = checks[("one_champion", "recs_ranker")]
     assert status == "error" and "no champion" in message and "no-such-version" in message
-    assert checks[("drift", "recs_ranker")][0] == "error"
-    assert "has no champion" in checks[("skew", "recs_ranker")][1]
-    status, message = checks[("drift", "matcher.price_ratio")]
+    status, message = checks[("pinned_version", "recs_ranker")]
+    assert status == "error" and "no-such-version is not registered" in message
+    assert checks[("feature_drift_psi", "recs_ranker")][0] == "error"
+    assert "has no champion" in checks[("training_serving_skew", "recs_ranker")][1]
+    status, message = checks[("feature_drift_psi", "matcher.price_ratio")]
     assert status == "warn" and "no rows in the latest scoring window" in message
