@@ -267,8 +267,11 @@ def _truth(table: str, seed: int, scale: float) -> pa.RecordBatch:
         ]
         data = [list(col) for col in zip(*rows, strict=True)]
     else:
-        n = badrows.count_per_kind(scale)
-        rows = [(t, kind, n) for t, (_, kinds) in badrows.KINDS.items() for kind in kinds]
+        rows = [
+            (t, kind, badrows.count_per_kind(t, scale))
+            for t, (_, kinds) in badrows.KINDS.items()
+            for kind in kinds
+        ]
         data = [list(col) for col in zip(*rows, strict=True)]
     return pa.RecordBatch.from_arrays(
         [pa.array(col, type=f.type) for col, f in zip(data, schema, strict=True)], schema=schema

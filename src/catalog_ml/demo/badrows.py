@@ -9,8 +9,13 @@ Row = dict[str, str]
 Spoiler = Callable[[Row, str], Row]
 
 
-def count_per_kind(scale: float) -> int:
-    return max(2, round(5 * scale))
+# Tables whose size does not grow with scale (the experiment registry has four rows at every
+# scale): their planted bad rows do not grow either, or they would outnumber the good ones.
+FIXED_SIZE_TABLES = {"experiments"}
+
+
+def count_per_kind(table: str, scale: float) -> int:
+    return 2 if table in FIXED_SIZE_TABLES else max(2, round(5 * scale))
 
 
 def set_(**changes: str) -> Spoiler:
@@ -28,7 +33,7 @@ def plant(
     """`count_per_kind` rows per kind, each a copy of a valid row given a fresh id (when the
     table has one) and spoiled for that kind; kind 'duplicate_id' (spoiler None) is an
     exact copy. Returns the rows and the count per kind."""
-    n = count_per_kind(scale)
+    n = count_per_kind(table, scale)
     rows: list[Row] = []
     for number, spoil in enumerate(kinds.values()):
         for k in range(n):
