@@ -298,6 +298,17 @@ def _missing(what: str) -> str:
     return f"_Not available: {what}._"
 
 
+def _metrics_table(frame, note, columns, version, what: str) -> list[str]:
+    """One holdout-metrics table (with its note and a warning when it is not the champion's),
+    or why there is none."""
+    if not (isinstance(frame, pd.DataFrame) and not frame.empty):
+        return [_missing(_frame_reason(frame)), ""]
+    out = [note, ""] if note else []
+    out += [markdown_table(frame, columns)]
+    out += _version_mismatch(frame, version, what)
+    return [*out, ""]
+
+
 def _version_mismatch(frame: pd.DataFrame, version: str, what: str) -> list[str]:
     if "model_version" not in frame.columns:
         return []
@@ -378,21 +389,21 @@ def render_card(data: CardData) -> str:
     if extra:
         out += [key_value_table(extra, {k: k for k in extra}), ""]
     out += ["### Overall", ""]
-    if isinstance(data.metrics_overall, pd.DataFrame) and not data.metrics_overall.empty:
-        out += [data.overall_note, ""] if data.overall_note else []
-        out += [markdown_table(data.metrics_overall, data.metrics_overall_columns)]
-        out += _version_mismatch(data.metrics_overall, version, "the overall evaluation")
-        out += [""]
-    else:
-        out += [_missing(_frame_reason(data.metrics_overall)), ""]
+    out += _metrics_table(
+        data.metrics_overall,
+        data.overall_note,
+        data.metrics_overall_columns,
+        version,
+        "the overall evaluation",
+    )
     out += ["### By segment", ""]
-    if isinstance(data.metrics_by_segment, pd.DataFrame) and not data.metrics_by_segment.empty:
-        out += [data.segment_note, ""] if data.segment_note else []
-        out += [markdown_table(data.metrics_by_segment, data.metrics_by_segment_columns)]
-        out += _version_mismatch(data.metrics_by_segment, version, "the segment evaluation")
-        out += [""]
-    else:
-        out += [_missing(_frame_reason(data.metrics_by_segment)), ""]
+    out += _metrics_table(
+        data.metrics_by_segment,
+        data.segment_note,
+        data.metrics_by_segment_columns,
+        version,
+        "the segment evaluation",
+    )
 
     out += ["## Drift baseline", ""]
     if isinstance(data.drift, pd.DataFrame) and not data.drift.empty:
