@@ -8,6 +8,7 @@ wants upper-case.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pandas as pd
@@ -25,6 +26,25 @@ def to_pandas(relation: Any) -> pd.DataFrame:
     frame = relation.df() if hasattr(relation, "df") else relation.to_pandas()
     frame.columns = [str(name).lower() for name in frame.columns]
     return frame
+
+
+def to_pandas_batches(relation: Any, rows: int = 500_000) -> Iterator[pd.DataFrame]:
+    """What dbt.ref() gave, as pandas frames of at most about `rows` rows (lower-case columns),
+    so a model can work through a table larger than memory."""
+    if hasattr(relation, "fetch_arrow_reader"):
+        frames = (batch.to_pandas() for batch in relation.fetch_arrow_reader(rows))
+    else:
+        frames = relation.to_pandas_batches()
+    for frame in frames:
+        frame.columns = [str(name).lower() for name in frame.columns]
+        yield frame
+
+
+def frames_to_reader(frames: Iterable[pd.DataFrame], schema: pa.Schema) -> pa.RecordBatchReader:
+    """pandas frames with `schema`'s columns as one Arrow stream (to_output writes it without
+    holding it whole on DuckDB)."""
+    batches = (pa.RecordBatch.from_pandas(f, schema=schema, preserve_index=False) for f in frames)
+    return pa.RecordBatchReader.from_batches(schema, batches)
 
 
 def to_output(data: pa.RecordBatchReader | pd.DataFrame, session: Any) -> Any:

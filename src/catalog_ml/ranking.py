@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import xgboost as xgb
 
 from catalog_ml import registry
@@ -173,28 +175,43 @@ def train_and_register(
     return entry.to_frame()
 
 
-def score(
-    features: pd.DataFrame, registry_rows: pd.DataFrame, pinned_version: str | None
-) -> pd.DataFrame:
+SCORE_SCHEMA = pa.schema(
+    [
+        ("cutoff_name", pa.string()),
+        ("user_id", pa.string()),
+        ("product_id", pa.string()),
+        ("ranker_score", pa.float64()),
+        ("model_version", pa.string()),
+    ]
+)
+
+
+def score_batches(
+    batches: Iterable[pd.DataFrame], registry_rows: pd.DataFrame, pinned_version: str | None
+) -> Iterator[pd.DataFrame]:
     """Scores in [0, 1] (logistic of the ranker's margin) for the candidates of SCORED_CUTOFFS,
-    with the champion (or the pinned version). Without any registered model the score is a
+    with the champion (or the pinned version), batch by batch (scale 10's 12M candidate rows
+    do not fit in memory as one frame). Without any registered model the score is a
     retrieval heuristic, 1 / best source rank, and model_version is 'none'."""
-    rows = features[features["cutoff_name"].isin(SCORED_CUTOFFS)]
     champion = registry.current_champion(registry_rows, MODEL_NAME, pinned_version or None)
-    if champion is None:
-        values = 1.0 / pd.to_numeric(rows["best_source_rank"]).clip(lower=1).to_numpy(dtype=float)
-        version = NO_MODEL_VERSION
-    else:
+    if champion is not None:
         booster = registry.load_booster(champion["model_json"])
-        margins = predict(booster, rows, json.loads(champion["feature_names_json"]))
-        values = 1.0 / (1.0 + np.exp(-margins.astype(float)))
-        version = str(champion["model_version"])
-    return pd.DataFrame(
-        {
-            "cutoff_name": rows["cutoff_name"].to_numpy(),
-            "user_id": rows["user_id"].to_numpy(),
-            "product_id": rows["product_id"].to_numpy(),
-            "ranker_score": values,
-            "model_version": version,
-        }
-    )
+        features = json.loads(champion["feature_names_json"])
+    for batch in batches:
+        rows = batch[batch["cutoff_name"].isin(SCORED_CUTOFFS)]
+        if champion is None:
+            ranks = pd.to_numeric(rows["best_source_rank"]).clip(lower=1).to_numpy(dtype=float)
+            values, version = 1.0 / ranks, NO_MODEL_VERSION
+        else:
+            margins = predict(booster, rows, features)
+            values = 1.0 / (1.0 + np.exp(-margins.astype(float)))
+            version = str(champion["model_version"])
+        yield pd.DataFrame(
+            {
+                "cutoff_name": rows["cutoff_name"].to_numpy(),
+                "user_id": rows["user_id"].to_numpy(),
+                "product_id": rows["product_id"].to_numpy(),
+                "ranker_score": values,
+                "model_version": version,
+            }
+        )

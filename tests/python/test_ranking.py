@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import ndcg_score
 
-from catalog_ml import ranking, registry
+from catalog_ml import portable, ranking, registry
 
 
 def candidates(
@@ -78,19 +79,41 @@ def test_no_positive_labels_means_no_version():
     assert ranking.train_and_register(features, None, margin=0.01).empty
 
 
+def score(frame, registry_rows, pinned):
+    return pd.concat(list(ranking.score_batches([frame], registry_rows, pinned)))
+
+
 def test_scores_use_the_champion_or_a_pinned_version_or_fall_back():
     registry_rows = ranking.train_and_register(candidates(seed=0), None, margin=0.01)
     serve = candidates(seed=3, users=5, cutoff="serve")
-    scored = ranking.score(serve, registry_rows, None)
+    scored = score(serve, registry_rows, None)
     assert len(scored) == len(serve) and scored["ranker_score"].between(0, 1).all()
     assert set(scored["model_version"]) == {registry_rows.iloc[0]["model_version"]}
     # the learned signal: higher covisitation_score ranks higher
     assert np.corrcoef(scored["ranker_score"], serve["covisitation_score"])[0, 1] > 0.5
     with pytest.raises(ValueError, match="not registered"):
-        ranking.score(serve, registry_rows, "no-such-version")
-    fallback = ranking.score(serve, registry.empty_registry(), None)
+        score(serve, registry_rows, "no-such-version")
+    fallback = score(serve, registry.empty_registry(), None)
     assert set(fallback["model_version"]) == {ranking.NO_MODEL_VERSION}
     assert fallback["ranker_score"].tolist() == (1.0 / serve["best_source_rank"]).tolist()
+
+
+def test_scoring_in_batches_equals_scoring_at_once(tmp_path):
+    """The model reads its input in batches (portable.to_pandas_batches) and streams the scores
+    out (portable.frames_to_reader): same rows and scores as one frame, schema as declared."""
+    registry_rows = ranking.train_and_register(candidates(seed=0), None, margin=0.01)
+    serve = candidates(seed=3, users=50, cutoff="serve")
+    whole = score(serve, registry_rows, None)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.register("serve_frame", serve)
+    batches = portable.to_pandas_batches(con.sql("select * from serve_frame"), rows=100)
+    frames = ranking.score_batches(batches, registry_rows, None)
+    reader = portable.frames_to_reader(frames, ranking.SCORE_SCHEMA)
+    streamed = reader.read_all()
+    assert streamed.num_rows == len(serve) > 100 and streamed.schema == ranking.SCORE_SCHEMA
+    merged = whole.merge(streamed.to_pandas(), on=["cutoff_name", "user_id", "product_id"])
+    assert len(merged) == len(whole)
+    np.testing.assert_allclose(merged["ranker_score_x"], merged["ranker_score_y"], rtol=1e-6)
 
 
 def test_train_rows_never_include_other_cutoffs():
