@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from catalog_ml.portable import is_duckdb, read_table, to_output, to_pandas
+from catalog_ml.portable import is_duckdb, read_table, to_output, to_pandas, to_pandas_batches
 
 
 def reader() -> pa.RecordBatchReader:
@@ -58,3 +58,15 @@ def test_pandas_output_and_reading_a_table_back_on_both_engines(snowpark_session
     assert list(written.columns) == ["MODEL_NAME", "TRAINING_ROWS"]
     snowpark_session.create_dataframe(written).write.save_as_table("REGISTRY")
     assert read_table(snowpark_session, "REGISTRY").to_dict("records") == frame.to_dict("records")
+
+
+def test_inputs_in_batches_on_both_engines(snowpark_session):
+    with duckdb.connect() as con:
+        relation = con.sql("select range as Row_ID from range(2500)")
+        frames = list(to_pandas_batches(relation, rows=1000))
+    assert [len(f) for f in frames] == [1000, 1000, 500]
+    assert list(frames[0].columns) == ["row_id"]
+    assert pd.concat(frames)["row_id"].tolist() == list(range(2500))
+    frame = snowpark_session.create_dataframe([[1], [2]], schema=["ROW_ID"])
+    snow = pd.concat(list(to_pandas_batches(frame)))
+    assert snow["row_id"].tolist() == [1, 2]
