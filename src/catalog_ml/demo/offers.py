@@ -126,6 +126,8 @@ def noisy_title(
         elif rng.random() < style[4]:
             w = typo(w, rng)
         out.append(w)
+    if not out:  # every token dropped (about 1 in 300,000): a merchant sends some title
+        out = words
     if rng.random() < style[5] and len(out) > 3:  # reorder: move a token to the end
         out.append(out.pop(int(rng.integers(1, len(out) - 1))))
     if rng.random() < style[6]:
