@@ -40,7 +40,7 @@ MIN_KNOWN = 20
 def classifier() -> Pipeline:
     return make_pipeline(
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-        SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=None, random_state=SEED),
+        SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=1e-3, random_state=SEED),
     )
 
 
