@@ -36,6 +36,15 @@ DRIFT = "mon_feature_drift"
 DRIFT_INPUTS = "mon_feature_drift_inputs"
 # Reference quantiles shown as the drift baseline (the PSI bins are the reference's deciles).
 BASELINE_QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+# Column labels of the classification_metrics macro's output, shared by the matcher's tables.
+CLASSIFICATION_LABELS = {
+    "evaluated_rows": "rows",
+    "positives": "positives",
+    "precision": "precision",
+    "recall": "recall",
+    "f1": "F1",
+    "average_precision": "average precision",
+}
 
 
 @dataclass(frozen=True)
@@ -91,12 +100,7 @@ MODEL_SPECS: dict[str, ModelSpec] = {
                 "evaluation": "evaluation",
                 "model_version": "version",
                 "threshold": "threshold",
-                "evaluated_rows": "rows",
-                "positives": "positives",
-                "precision": "precision",
-                "recall": "recall",
-                "f1": "F1",
-                "average_precision": "average precision",
+                **CLASSIFICATION_LABELS,
             },
         ),
         metrics_by_segment=Query(
@@ -109,12 +113,7 @@ MODEL_SPECS: dict[str, ModelSpec] = {
             {
                 "product_category": "product category",
                 "model_version": "version",
-                "evaluated_rows": "rows",
-                "positives": "positives",
-                "precision": "precision",
-                "recall": "recall",
-                "f1": "F1",
-                "average_precision": "average precision",
+                **CLASSIFICATION_LABELS,
             },
         ),
         overall_note=(
