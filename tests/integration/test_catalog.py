@@ -20,6 +20,11 @@ from catalog_ml.demo import RAW_TABLES, generate
 # back towards the baseline and fails.
 MATCHER_F1_FLOOR = 0.93
 MATCHER_MARGIN_OVER_BASELINE = 0.08
+# Metadata inference, out of fold on the CI demo build: scale 0.1 measures category 1.00 and
+# brand 0.90 (0.99 above the confidence bar); guessing each attribute's most common value
+# gets 0.05 (category) and 0.07 (brand).
+METADATA_ACCURACY_FLOOR = {"category": 0.95, "brand": 0.8}
+METADATA_ABOVE_BAR_FLOOR = 0.95
 CATALOG_MODELS = [
     "+fct_offer_matches",
     "+int_catalog_training_pairs",
@@ -87,6 +92,32 @@ def test_matcher_clears_its_floor_and_beats_the_baseline(demo_build, query):
     baseline = metrics_row(demo_build, query, "baseline_title_tfidf")
     assert matcher["f1"] >= MATCHER_F1_FLOOR
     assert matcher["f1"] >= baseline["f1"] + MATCHER_MARGIN_OVER_BASELINE
+
+
+def test_metadata_inference_clears_its_floor_out_of_fold(demo_build, query):
+    predictions = pd.DataFrame(
+        query(
+            demo_build,
+            "select attribute, actual_value, predicted_value from ml_metadata_predictions"
+            " where is_out_of_fold",
+        ),
+        columns=["attribute", "actual", "predicted"],
+    )
+    evaluation = {
+        attribute: (accuracy, above_bar)
+        for attribute, accuracy, above_bar in query(
+            demo_build,
+            "select attribute, accuracy, accuracy_above_bar from eval_metadata_inference",
+        )
+    }
+    assert set(evaluation) == set(METADATA_ACCURACY_FLOOR)
+    for attribute, floor in METADATA_ACCURACY_FLOOR.items():
+        rows = predictions[predictions["attribute"] == attribute]
+        accuracy, above_bar = evaluation[attribute]
+        assert accuracy == pytest.approx((rows["actual"] == rows["predicted"]).mean(), abs=1e-12)
+        majority_share = rows["actual"].value_counts(normalize=True).iloc[0]
+        assert accuracy >= floor > majority_share, attribute
+        assert above_bar >= METADATA_ABOVE_BAR_FLOOR, attribute
 
 
 def test_blocking_is_capped_per_offer_and_keeps_true_matches(demo_build, query):
