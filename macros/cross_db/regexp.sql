@@ -30,3 +30,17 @@
 {% macro snowflake__regexp_extract_first(expression, pattern) -%}
     regexp_substr({{ expression }}, '{{ pattern }}')
 {%- endmacro %}
+
+
+{#- True when pattern matches anywhere in expression (Snowflake's REGEXP_LIKE would anchor it). -#}
+{% macro regexp_contains(expression, pattern) %}
+    {{ return(adapter.dispatch('regexp_contains', 'catalog_ml')(expression, pattern)) }}
+{% endmacro %}
+
+{% macro default__regexp_contains(expression, pattern) -%}
+    regexp_matches({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro snowflake__regexp_contains(expression, pattern) -%}
+    (regexp_instr({{ expression }}, '{{ pattern }}') > 0)
+{%- endmacro %}

@@ -1,12 +1,17 @@
 {#-
-    The trained models: each trainer's registry table, the model_name its rows carry and the
-    var that pins a version (rollback). mon_model_registry unions them; mon_health_summary
-    expects exactly one champion of each. To register a new trainer, add it here.
+    The trained models: each trainer's registry table, the model_name its rows carry, the var
+    that pins a version (rollback) and `input`, the staging model its capability learns from.
+    mon_model_registry unions them; mon_health_summary expects exactly one champion of each,
+    unless its input has no rows and it was never trained (a folder without that capability's
+    tables): then the model is not applicable, not an error. To register a new trainer, add it
+    here.
 -#}
 {% macro model_trainers() %}
     {{ return([
-        {'trainer': 'ml_matcher_train', 'model_name': 'matcher', 'pinned': var('matcher_pinned_version')},
-        {'trainer': 'ml_ranker_train', 'model_name': 'recs_ranker', 'pinned': var('recs_pinned_version')},
+        {'trainer': 'ml_matcher_train', 'model_name': 'matcher', 'pinned': var('matcher_pinned_version'),
+            'input': 'stg_match_labels'},
+        {'trainer': 'ml_ranker_train', 'model_name': 'recs_ranker', 'pinned': var('recs_pinned_version'),
+            'input': 'stg_events'},
     ]) }}
 {% endmacro %}
 

@@ -14,15 +14,31 @@
 {%- endmacro %}
 
 {#-
-    A manufacturer model number: the given one, else the first title token made of
-    letters then at least two digits (WH-1000XM4, KX-T7730), upper-case with
-    punctuation removed so 'wh-1000xm4' and 'WH1000XM4' agree.
+    A manufacturer model number: the given one, else the first title token where a letter
+    is followed by two digits (optionally across a hyphen), with its hyphenated parts
+    (KX-TG1032S, 0345B002, WH-1000XM4), upper-case with punctuation removed so
+    'wh-1000xm4' and 'WH1000XM4' agree. Every other code of a listing, all-digit ones
+    included, is in int_catalog_listing_codes.
 -#}
 {% macro model_number(given, title) -%}
     nullif(upper({{ regexp_replace_all(
         'coalesce(' ~ clean_text(given) ~ ', '
-        ~ regexp_extract_first(title, '[A-Za-z]{1,5}-?[0-9]{2,}[A-Za-z0-9-]*') ~ ')',
+        ~ regexp_extract_first(title, '([A-Za-z0-9]+-)*[A-Za-z0-9]*[A-Za-z]-?[0-9][0-9][A-Za-z0-9]*(-[A-Za-z0-9]+)*') ~ ')',
         '[^A-Za-z0-9]', '') }}), '')
+{%- endmacro %}
+
+{#-
+    Text for code and number extraction: lower-case, every run of characters other than
+    letters, digits and . / " - folded to one space (so 'KX-TG1032S', '13.3"' and
+    '0345b002' stay whole tokens).
+-#}
+{% macro code_text(expression) -%}
+    {{ regexp_replace_all('lower(' ~ expression ~ ')', '[^a-z0-9./"-]+', ' ') }}
+{%- endmacro %}
+
+{#- Upper-case letters and digits only: codes compared by equality or containment. -#}
+{% macro compact_code(expression) -%}
+    upper({{ regexp_replace_all(expression, '[^A-Za-z0-9]', '') }})
 {%- endmacro %}
 
 {#-
@@ -47,4 +63,10 @@
                 10) = cast(substr({{ padded }}, 14, 1) as integer)
             then {{ padded }}
     end
+{%- endmacro %}
+
+{#- The optional unit after a number in code text (lower-case): what makes '500gb', '13.3"'
+    or '1080p' a quantity rather than a code. -#}
+{% macro number_unit_pattern() -%}
+    (gb|tb|mb|kb|in|inch|inches|"|mm|cm|m|ft|w|kw|v|mah|hz|khz|mhz|ghz|mp|oz|lb|lbs|g|kg|ml|l|qt|p|x|k|pcs|pc|pack|pk|ct|th|st|nd|rd|s)?
 {%- endmacro %}

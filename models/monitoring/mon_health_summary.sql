@@ -1,10 +1,13 @@
--- Is everything healthy? One row per check, status 'pass', 'warn' or 'error' with the
--- observed value, the threshold it was held to and a message. Groups: drift
--- (mon_feature_drift), skew (mon_training_serving_skew), freshness (mon_source_freshness),
--- rejected_rows (mon_rejected_rows) and registry (mon_model_registry: exactly one champion
--- per model, pinned versions). A group with no checks at all reports that as a warning
--- rather than passing silently; a model without a champion gets an error in every group.
--- Tests (one per group, macro monitor_checks_pass) warn and fail the build on these statuses.
+-- Is everything healthy? One row per check, status 'pass', 'warn', 'error' or
+-- 'not_applicable' with the observed value, the threshold it was held to and a message.
+-- Groups: drift (mon_feature_drift), skew (mon_training_serving_skew), freshness
+-- (mon_source_freshness), rejected_rows (mon_rejected_rows) and registry (mon_model_registry:
+-- exactly one champion per model, pinned versions). A group with no checks at all reports that
+-- as a warning rather than passing silently; a model without a champion gets an error in every
+-- group, unless it is not applicable: its input (declared in model_trainers) has no rows and it
+-- was never trained, as when a folder holds no data for its capability. Data that exists but is
+-- too small to train on stays an error. Tests (one per group, macro monitor_checks_pass) warn
+-- and fail the build on these statuses; not_applicable counts as a pass.
 {{ config(materialized='table') }}
 
 {%- set trainers = model_trainers() %}
@@ -36,7 +39,9 @@ expected_models as (
         select
             '{{ trainer.model_name }}' as model_name,
             {{ "'" ~ trainer.pinned ~ "'" if trainer.pinned else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
-                as pinned_version
+                as pinned_version,
+            '{{ trainer.input }}' as input_model,
+            (select count(*) from {{ ref(trainer.input) }}) as input_rows
         {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
@@ -45,13 +50,31 @@ champions as (
     select
         expected_models.model_name,
         expected_models.pinned_version,
+        expected_models.input_model,
+        expected_models.input_rows,
         count(registry.model_version) as registered_versions,
         count(case when registry.is_champion then 1 end) as champion_count,
         max(case when registry.is_champion then registry.model_version end) as champion_version,
         max(case when registry.model_version = expected_models.pinned_version then 1 else 0 end) as is_pin_registered
     from expected_models
     left join registry on expected_models.model_name = registry.model_name
-    group by expected_models.model_name, expected_models.pinned_version
+    group by
+        expected_models.model_name,
+        expected_models.pinned_version,
+        expected_models.input_model,
+        expected_models.input_rows
+),
+
+-- Not applicable: nothing to learn from (the input has no rows) and never trained. A model
+-- with a champion from an earlier build still scores, so its checks run as usual.
+applicability as (
+    select
+        *,
+        coalesce(input_rows = 0 and registered_versions = 0, false) as is_not_applicable,
+        'not applicable: ' || model_name || ' learns from ' || input_model
+        || ', which has no rows (no data for this capability), so there is nothing to train, score or monitor'
+            as not_applicable_message
+    from champions
 ),
 
 registry_checks as (
@@ -59,10 +82,15 @@ registry_checks as (
         'one_champion' as check_name,
         'registry' as check_group,
         model_name as subject,
-        case when champion_count = 1 then 'pass' else 'error' end as status,
+        case
+            when is_not_applicable then 'not_applicable'
+            when champion_count = 1 then 'pass'
+            else 'error'
+        end as status,
         cast(champion_count as {{ dbt.type_float() }}) as observed_value,
         cast(1 as {{ dbt.type_float() }}) as threshold,
         case
+            when is_not_applicable then not_applicable_message
             when registered_versions = 0
                 then
                     'no champion: ' || model_name || ' has no version in the registry (never trained, or'
@@ -81,13 +109,14 @@ registry_checks as (
                 'champion ' || champion_version || ' (' || cast(registered_versions as {{ dbt.type_string() }})
                 || ' registered versions)'
         end as message
-    from champions
+    from applicability
     union all
     select
         'pinned_version' as check_name,
         'registry' as check_group,
         model_name as subject,
         case
+            when is_not_applicable then 'not_applicable'
             when pinned_version is null then 'pass'
             when is_pin_registered = 1 then 'warn'
             else 'error'
@@ -95,15 +124,17 @@ registry_checks as (
         cast(null as {{ dbt.type_float() }}) as observed_value,
         cast(null as {{ dbt.type_float() }}) as threshold,
         case
+            when is_not_applicable then not_applicable_message
             when pinned_version is null then 'no version pinned: the latest promoted version scores'
             when is_pin_registered = 1
                 then 'version ' || pinned_version || ' pinned by var (rollback in effect): newer champions do not score'
             else 'pinned version ' || pinned_version || ' is not registered: scoring fails or uses nothing'
         end as message
-    from champions
+    from applicability
 ),
 
--- A model without a champion has no features to watch: say so in the drift and skew groups.
+-- A model without a champion has no features to watch: say so in the drift and skew groups
+-- (an error, or not_applicable with the reason when the model has nothing to learn from).
 monitored_groups as (
     select 'drift' as check_group
     union all
@@ -113,10 +144,15 @@ monitored_groups as (
 unmonitored_models as (
     select
         monitored_groups.check_group,
-        champions.model_name
-    from champions
+        applicability.model_name,
+        case when applicability.is_not_applicable then 'not_applicable' else 'error' end as status,
+        case
+            when applicability.is_not_applicable then applicability.not_applicable_message
+            else 'not computed: ' || applicability.model_name || ' has no champion (see the registry checks)'
+        end as message
+    from applicability
     cross join monitored_groups
-    where champions.champion_count != 1
+    where applicability.champion_count != 1
 ),
 
 drift_checks as (
@@ -214,10 +250,10 @@ checks as (
         case check_group when 'drift' then 'feature_drift_psi' else 'training_serving_skew' end as check_name,
         check_group,
         model_name as subject,
-        'error' as status,
+        status,
         cast(null as {{ dbt.type_float() }}) as observed_value,
         cast(null as {{ dbt.type_float() }}) as threshold,
-        'not computed: ' || model_name || ' has no champion (see the registry checks)' as message
+        message
     from unmonitored_models
 ),
 

@@ -151,39 +151,42 @@ def cuped(control: pd.DataFrame, variant: pd.DataFrame, alpha: float) -> Cuped:
     )
 
 
-RESULT_COLUMNS = [
-    "experiment_id",
-    "variant",
-    "is_control",
-    "metric_name",
-    "metric_role",
-    "statistical_test",
-    "desired_direction",
-    "users",
-    "numerator",
-    "denominator",
-    "metric_value",
-    "control_value",
-    "absolute_lift",
-    "relative_lift",
-    "ci_low",
-    "ci_high",
-    "relative_ci_low",
-    "relative_ci_high",
-    "p_value",
-    "cuped_absolute_lift",
-    "cuped_ci_low",
-    "cuped_ci_high",
-    "cuped_p_value",
-    "cuped_p_value_holm",
-    "cuped_variance_reduction",
-    "is_significant",
-    "is_worse",
-    "srm_p_value",
-    "has_srm",
-    "guardrail_status",
-    "decision",
-]
+# Every column of the readout and its pandas dtype, as fct_experiment_results' contract types
+# them (string = varchar, int64 = bigint, float64 = double, bool = boolean).
+RESULT_DTYPES = {
+    "experiment_id": "string",
+    "variant": "string",
+    "is_control": "bool",
+    "metric_name": "string",
+    "metric_role": "string",
+    "statistical_test": "string",
+    "desired_direction": "string",
+    "users": "int64",
+    "numerator": "float64",
+    "denominator": "float64",
+    "metric_value": "float64",
+    "control_value": "float64",
+    "absolute_lift": "float64",
+    "relative_lift": "float64",
+    "ci_low": "float64",
+    "ci_high": "float64",
+    "relative_ci_low": "float64",
+    "relative_ci_high": "float64",
+    "p_value": "float64",
+    "cuped_absolute_lift": "float64",
+    "cuped_ci_low": "float64",
+    "cuped_ci_high": "float64",
+    "cuped_p_value": "float64",
+    "cuped_p_value_holm": "float64",
+    "cuped_variance_reduction": "float64",
+    "is_significant": "bool",
+    "is_worse": "bool",
+    "srm_p_value": "float64",
+    "has_srm": "bool",
+    "guardrail_status": "string",
+    "decision": "string",
+}
+RESULT_COLUMNS = list(RESULT_DTYPES)
 
 
 def _standard_error(rows: pd.DataFrame, test: str) -> float:
@@ -328,7 +331,9 @@ def readout(
                 out.append(row)
     results = pd.DataFrame(out).reindex(columns=RESULT_COLUMNS)
     if results.empty:
-        return results
+        # No experiment (a folder without experiments, say): no rows, but every column typed,
+        # or the empty object columns reach the warehouse untyped and break the contract.
+        return results.astype(RESULT_DTYPES)
     # Holm across an experiment's treatment variants, per metric; decide on CUPED.
     results["cuped_p_value_holm"] = results.groupby(["experiment_id", "metric_name"])[
         "cuped_p_value"

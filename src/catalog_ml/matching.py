@@ -1,5 +1,9 @@
-"""The offer-to-product matcher: XGBoost on pair features, isotonic calibration, a decision
+"""The offer-to-product matcher: XGBoost on pair features, Platt calibration, a decision
 threshold chosen on `valid`, and registry versions with champion/challenger promotion.
+
+Calibration is Platt scaling (a logistic regression on the raw score's log-odds), fitted on
+`valid`: strictly increasing, so the calibrated score orders pairs exactly as the raw one
+(no plateaus of tied scores, as isotonic regression gives on a few hundred labels).
 
 Splits: the model fits on `train`, stops early and is calibrated and thresholded on
 `valid`; `test` never reaches this module (evaluation reads scored test pairs in SQL).
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import xgboost as xgb
-from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
 from catalog_ml import registry
@@ -22,12 +26,21 @@ from catalog_ml import registry
 MODEL_NAME = "matcher"
 FEATURES = [
     "has_gtin_key",
-    "has_model_number_key",
+    "has_code_key",
     "rare_token_idf",
     "title_jaro_winkler",
     "title_edit_similarity",
     "title_token_jaccard",
     "title_tfidf_cosine",
+    "title_trigram_jaccard",
+    "title_first_token_match",
+    "text_tfidf_cosine",
+    "title_code_match",
+    "any_code_match",
+    "code_contained",
+    "code_similarity",
+    "number_jaccard",
+    "number_conflict",
     "model_number_match",
     "model_number_similarity",
     "brand_match",
@@ -57,11 +70,11 @@ SCORE_COLUMNS = ["offer_id", "product_id", "match_score", "model_version", "matc
 
 @dataclass(frozen=True)
 class Matcher:
-    """A trained matcher: booster, isotonic calibration points and decision threshold."""
+    """A trained matcher: booster, Platt calibration (slope, intercept) and threshold."""
 
     booster: xgb.Booster
-    calibration_x: np.ndarray
-    calibration_y: np.ndarray
+    platt_slope: float
+    platt_intercept: float
     threshold: float
     features: list[str]
 
@@ -70,15 +83,15 @@ class Matcher:
         return self.booster.predict(xgb.DMatrix(matrix, feature_names=self.features))
 
     def predict(self, pairs: pd.DataFrame) -> np.ndarray:
-        """Calibrated match probability (isotonic: piecewise linear, clipped at the ends)."""
-        return np.interp(self.raw_scores(pairs), self.calibration_x, self.calibration_y)
+        """Calibrated match probability: sigmoid(slope * logit(raw) + intercept)."""
+        return platt(self.raw_scores(pairs), self.platt_slope, self.platt_intercept)
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "booster": registry.serialize_booster(self.booster),
-                "calibration_x": self.calibration_x.tolist(),
-                "calibration_y": self.calibration_y.tolist(),
+                "platt_slope": self.platt_slope,
+                "platt_intercept": self.platt_intercept,
                 "threshold": self.threshold,
                 "features": self.features,
             }
@@ -89,11 +102,29 @@ class Matcher:
         data = json.loads(text)
         return cls(
             booster=registry.load_booster(data["booster"]),
-            calibration_x=np.asarray(data["calibration_x"]),
-            calibration_y=np.asarray(data["calibration_y"]),
+            platt_slope=float(data["platt_slope"]),
+            platt_intercept=float(data["platt_intercept"]),
             threshold=float(data["threshold"]),
             features=list(data["features"]),
         )
+
+
+def _logit(raw: np.ndarray) -> np.ndarray:
+    clipped = np.clip(np.asarray(raw, dtype="float64"), 1e-7, 1 - 1e-7)
+    return np.log(clipped / (1 - clipped))
+
+
+def platt(raw: np.ndarray, slope: float, intercept: float) -> np.ndarray:
+    """Platt-scaled probability of raw scores in (0, 1)."""
+    return 1.0 / (1.0 + np.exp(-(slope * _logit(raw) + intercept)))
+
+
+def fit_platt(raw: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Slope and intercept of a logistic regression of labels on logit(raw); the slope is kept
+    positive (a model worse than chance on valid must not invert the order of its scores)."""
+    model = LogisticRegression(C=1e4, max_iter=1000).fit(_logit(raw).reshape(-1, 1), labels)
+    slope, intercept = float(model.coef_[0, 0]), float(model.intercept_[0])
+    return (slope, intercept) if slope > 0 else (1.0, 0.0)
 
 
 def best_f1_threshold(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
@@ -138,13 +169,10 @@ def fit(training: pd.DataFrame) -> tuple[Matcher, dict[str, float]] | None:
     )
     booster = booster[: booster.best_iteration + 1]
     raw_valid = booster.predict(dvalid)
-    isotonic = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(
-        raw_valid, y_valid
-    )
-    draft = Matcher(booster, isotonic.X_thresholds_, isotonic.y_thresholds_, 0.5, FEATURES)
-    calibrated = draft.predict(valid)
+    slope, intercept = fit_platt(raw_valid, y_valid)
+    calibrated = platt(raw_valid, slope, intercept)
     threshold, f1 = best_f1_threshold(y_valid, calibrated)
-    matcher = Matcher(booster, isotonic.X_thresholds_, isotonic.y_thresholds_, threshold, FEATURES)
+    matcher = Matcher(booster, slope, intercept, threshold, FEATURES)
     predicted = calibrated >= threshold
     metrics = {
         "valid_average_precision": float(average_precision_score(y_valid, raw_valid)),

@@ -1,8 +1,12 @@
 -- Blocking: candidate (offer, product) pairs from cheap keys, never offers x products.
--- Keys: equal valid GTIN, equal model number, and shared rare title tokens (in at most
--- var catalog_block_max_df products, so each offer token reaches a bounded number of
--- products). Each offer keeps its best var catalog_candidates_per_offer pairs by blocking
--- score (GTIN, then model number, then summed IDF of shared rare tokens).
+-- Keys: equal valid GTIN; a shared code (int_catalog_listing_codes: every code of the
+-- title, model number and description, however it is written); shared rare title tokens.
+-- A code or token is a key when at most max_df catalog products carry it, max_df =
+-- greatest(var catalog_block_max_df, var catalog_block_max_df_share x products), so the
+-- limit grows with the catalog. An offer no key reaches gets fallback pairs from title
+-- tokens in up to var catalog_block_fallback_df_share of the catalog, so no offer is left
+-- without candidates when a product shares a word with it. Each offer keeps its best var
+-- catalog_candidates_per_offer pairs (GTIN, then code, then summed IDF of shared tokens).
 with
 
 offers as (
@@ -17,44 +21,87 @@ tokens as (
     select * from {{ ref('int_catalog_title_tokens') }}
 ),
 
+codes as (
+    select * from {{ ref('int_catalog_listing_codes') }}
+),
+
+limits as (
+    select
+        greatest(
+            {{ var('catalog_block_max_df') }}, ceil({{ var('catalog_block_max_df_share') }} * count(*))
+        ) as max_df,
+        greatest(
+            {{ var('catalog_block_max_df') }}, ceil({{ var('catalog_block_fallback_df_share') }} * count(*))
+        ) as fallback_max_df
+    from products
+),
+
 gtin_pairs as (
     select
         offers.offer_id,
         products.product_id,
         1 as gtin_key,
-        0 as model_number_key,
+        0 as code_key,
         0.0 as rare_token_idf
     from offers
     inner join products on offers.gtin = products.gtin
 ),
 
-model_number_pairs as (
-    select
-        offers.offer_id,
-        products.product_id,
+code_pairs as (
+    select distinct
+        offer_codes.listing_id as offer_id,
+        product_codes.listing_id as product_id,
         0 as gtin_key,
-        1 as model_number_key,
+        1 as code_key,
         0.0 as rare_token_idf
-    from offers
-    inner join products on offers.model_number = products.model_number
-    where length(offers.model_number) >= 4
+    from codes as offer_codes
+    inner join codes as product_codes
+        on
+            offer_codes.code = product_codes.code
+            and product_codes.side = 'product'
+    cross join limits
+    where
+        offer_codes.side = 'offer'
+        and product_codes.product_frequency <= limits.max_df
 ),
 
-rare_token_pairs as (
+{% set shared_token_pairs %}
     select
         offer_tokens.listing_id as offer_id,
         product_tokens.listing_id as product_id,
         0 as gtin_key,
-        0 as model_number_key,
-        sum(product_tokens.idf) as rare_token_idf
+        0 as code_key,
+        round(sum(product_tokens.idf), 6) as rare_token_idf
     from tokens as offer_tokens
     inner join tokens as product_tokens
         on
             offer_tokens.token = product_tokens.token
             and product_tokens.side = 'product'
+    cross join limits
+{% endset %}
+
+rare_token_pairs as (
+    {{ shared_token_pairs }}
     where
         offer_tokens.side = 'offer'
-        and offer_tokens.product_frequency between 1 and {{ var('catalog_block_max_df') }}
+        and offer_tokens.product_frequency between 1 and limits.max_df
+    group by offer_tokens.listing_id, product_tokens.listing_id
+),
+
+keyed_pairs as (
+    select * from gtin_pairs
+    union all
+    select * from code_pairs
+    union all
+    select * from rare_token_pairs
+),
+
+fallback_pairs as (
+    {{ shared_token_pairs }}
+    where
+        offer_tokens.side = 'offer'
+        and offer_tokens.product_frequency between 1 and limits.fallback_max_df
+        and offer_tokens.listing_id not in (select keyed_pairs.offer_id from keyed_pairs)
     group by offer_tokens.listing_id, product_tokens.listing_id
 ),
 
@@ -63,14 +110,12 @@ keyed as (
         offer_id,
         product_id,
         max(gtin_key) as has_gtin_key,
-        max(model_number_key) as has_model_number_key,
+        max(code_key) as has_code_key,
         max(rare_token_idf) as rare_token_idf
     from (
-        select * from gtin_pairs
+        select * from keyed_pairs
         union all
-        select * from model_number_pairs
-        union all
-        select * from rare_token_pairs
+        select * from fallback_pairs
     ) as all_keys
     group by offer_id, product_id
 ),
@@ -80,11 +125,11 @@ final as (
         offer_id,
         product_id,
         has_gtin_key,
-        has_model_number_key,
+        has_code_key,
         rare_token_idf,
         row_number() over (
             partition by offer_id
-            order by has_gtin_key desc, has_model_number_key desc, rare_token_idf desc, product_id asc
+            order by has_gtin_key desc, has_code_key desc, rare_token_idf desc, product_id asc
         ) as blocking_rank
     from keyed
     qualify blocking_rank <= {{ var('catalog_candidates_per_offer') }}

@@ -1,30 +1,15 @@
 -- Distinct normalised title tokens of every catalog product and offer, with the token's
 -- document frequency among catalog products and its IDF weight (ln((n + 1) / (df + 1)) + 1):
--- the vocabulary blocking and the TF-IDF feature share.
+-- the vocabulary blocking and the title TF-IDF feature share.
 with
 
-products as (
-    select
-        'product' as side,
-        product_id as listing_id,
-        'product:' || product_id as listing_key,
-        title_normalized
-    from {{ ref('stg_products') }}
-),
-
-offers as (
-    select
-        'offer' as side,
-        offer_id as listing_id,
-        'offer:' || offer_id as listing_key,
-        title_normalized
-    from {{ ref('stg_offers') }}
-),
-
 listings as (
-    select * from products
-    union all
-    select * from offers
+    select
+        side,
+        listing_id,
+        side || ':' || listing_id as listing_key,
+        title_normalized
+    from {{ ref('int_catalog_listings') }}
 ),
 
 split_tokens as (
@@ -51,7 +36,8 @@ document_frequency as (
 ),
 
 catalog_size as (
-    select count(*) as product_count from products
+    select count(*) as product_count from listings
+    where side = 'product'
 ),
 
 final as (
@@ -60,8 +46,10 @@ final as (
         tokens.listing_id,
         tokens.token,
         coalesce(document_frequency.product_frequency, 0) as product_frequency,
-        ln((catalog_size.product_count + 1.0) / (coalesce(document_frequency.product_frequency, 0) + 1.0))
-        + 1.0 as idf
+        round(
+            ln((catalog_size.product_count + 1.0) / (coalesce(document_frequency.product_frequency, 0) + 1.0))
+            + 1.0, 9
+        ) as idf
     from tokens
     cross join catalog_size
     left join document_frequency on tokens.token = document_frequency.token

@@ -2,6 +2,9 @@
 -- into a robust z-score (distance from the median in units of 1.4826 x MAD, with a floor so
 -- that a feature almost everybody shares cannot blow up); the score is mean(clipped z) /
 -- (mean(clipped z) + 3), in [0, 1), 0.5 when the user is on average 3 robust deviations out.
+-- A signal a user has no evidence for abstains: click_share without clicks or impressions (a
+-- purchases-only log) is null, not 0/0 = NaN (DuckDB orders NaN above every number, so a
+-- clipped NaN would be the maximum z), and its z adds 0: missing data never raises a score.
 -- Users at or above var recs_bot_score_threshold are excluded from everything that learns.
 with
 
@@ -67,7 +70,7 @@ features as (
         ln(1 + per_user_sessions.products_per_session) as log_products_per_session,
         case when per_user.click_count > 0 then per_user.fast_click_count * 1.0 / per_user.click_count else 0 end
             as fast_click_share,
-        per_user.click_count * 1.0 / (per_user.click_count + per_user.impression_count) as click_share,
+        per_user.click_count * 1.0 / nullif(per_user.click_count + per_user.impression_count, 0) as click_share,
         -- regular pacing: 1 - coefficient of variation of gaps inside sessions; no evidence below 3 gaps
         case
             when per_user.gap_count >= 3 and per_user.mean_gap_seconds > 0
@@ -128,7 +131,7 @@ robust_z as (
 scored as (
     select
         *,
-        (rate_z + breadth_z + fast_click_z + click_z + regularity_z) / 5.0 as anomaly
+        (rate_z + breadth_z + fast_click_z + coalesce(click_z, 0) + regularity_z) / 5.0 as anomaly
     from robust_z
 ),
 

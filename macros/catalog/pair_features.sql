@@ -1,0 +1,50 @@
+{#-
+    Building blocks of int_catalog_pair_features, which has a CTE `pairs` (offer_id,
+    product_id) and term relations with columns side ('offer' or 'product'), listing_id and
+    the term (a token, trigram or code), optionally a weight (IDF).
+-#}
+
+{#- Per pair: rows shared by the two listings' sets in `relation` (side, listing_id, `term`,
+    optional weight column), with the count and summed squared weight of shared terms. #}
+{% macro shared_terms(relation, term, weight=none) -%}
+    select
+        pairs.offer_id,
+        pairs.product_id,
+        count(*) as shared_count
+        {%- if weight %},
+            sum(product_terms.{{ weight }} * product_terms.{{ weight }}) as shared_weight_squared
+        {%- endif %}
+    from pairs
+    inner join {{ relation }} as offer_terms
+        on offer_terms.side = 'offer' and pairs.offer_id = offer_terms.listing_id
+    inner join {{ relation }} as product_terms
+        on
+            product_terms.side = 'product'
+            and pairs.product_id = product_terms.listing_id
+            and offer_terms.{{ term }} = product_terms.{{ term }}
+    group by pairs.offer_id, pairs.product_id
+{%- endmacro %}
+
+{#- Per listing: number of terms in `relation` and the norm of their weights. #}
+{% macro term_norms(relation, weight=none) -%}
+    select
+        side,
+        listing_id,
+        count(*) as term_count
+        {%- if weight %},
+            sqrt(sum({{ weight }} * {{ weight }})) as weight_norm
+        {%- endif %}
+    from {{ relation }}
+    group by side, listing_id
+{%- endmacro %}
+
+{#- Share of shared terms: shared / (a + b - shared), null when both are empty. #}
+{% macro jaccard(shared, left_count, right_count) -%}
+    coalesce({{ shared }}, 0) * 1.0
+    / nullif({{ left_count }} + {{ right_count }} - coalesce({{ shared }}, 0), 0)
+{%- endmacro %}
+
+{#- 1.0 / 0.0 for a condition, null unless `known`. #}
+{% macro known_flag(known, condition) -%}
+    case when {{ known }} then cast({{ condition }} as {{ dbt.type_float() }}) end
+{%- endmacro %}

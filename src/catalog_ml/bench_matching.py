@@ -1,0 +1,608 @@
+"""Matching benchmark on labelled data in the Magellan / DeepMatcher layout (issue 13).
+
+    python -m catalog_ml.bench_matching FOLDER [--work DIR] [--keep] [--json PATH]
+    make bench-matching DATA=FOLDER
+
+FOLDER holds tableA.csv and tableB.csv (an `id` column plus attributes whose names vary by
+data set) and train.csv, valid.csv, test.csv (ltable_id, rtable_id, label). The command
+1. maps them to the raw data contract (models/staging/_raw__sources.yml): tableA is the
+   catalog (products.csv), tableB the offers (offers.csv, merchant 'tableB'), the labels
+   match_labels.csv (offer = rtable_id, product = ltable_id); the other raw tables are
+   header-only. Attributes map through ALIASES; the others are appended to the description
+   with their column name; prices are cleaned (unparseable ones left empty and counted);
+2. runs `dbt build` in files mode on the mapped folder, with its own DuckDB file in the work
+   folder, timing it and measuring its peak memory;
+3. prints the matcher's pairwise precision, recall, F1 and average precision on the test
+   pairs next to the build's own baseline (eval_matcher_metrics), blocking completeness,
+   candidate pairs per offer, offers without candidates and the data's counts.
+
+Exit codes: 0 done, 1 the dbt build failed, 2 the data cannot be mapped (the message names
+the file, the line and the value).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog_ml.contract import CONTRACT_PATH, load_contract
+
+REPO = Path(__file__).resolve().parents[2]
+SPLITS = ("train", "valid", "test")
+LISTING_FILES = {"products": "tableA.csv", "offers": "tableB.csv"}
+MERCHANT_ID = "tableB"
+# Contract column <- data-set attribute names, first present wins (names are compared
+# lower-case). Attributes named in no alias go to the description as "name: value".
+ALIASES = {
+    "title": ("title", "name"),
+    "brand": ("brand", "manufacturer"),
+    "model_number": ("modelno", "model_number"),
+    "description": ("description",),
+    "category": ("category",),
+    "price": ("price",),
+}
+LABEL_VALUES = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}
+# A price: digits with optional thousands commas and decimals, optionally after a dollar
+# sign; whitespace anywhere is ignored (" $ 1,299.99 " -> 1299.99).
+PRICE = re.compile(r"^\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
+# A pair blocking never proposed ranks below every proposed pair in the average precision.
+NOT_PROPOSED_SCORE = -1.0
+DBT_TAIL_LINES = 60
+
+
+class BenchDataError(ValueError):
+    """The folder cannot be mapped to the raw data contract; the message says where and why."""
+
+
+@dataclass
+class Mapped:
+    """The folder mapped to raw tables (rows of text, contract column names)."""
+
+    products: list[dict[str, str]]
+    offers: list[dict[str, str]]
+    labels: list[dict[str, str]]
+    unparseable_prices: dict[str, list[str]] = field(default_factory=dict)
+    described_columns: dict[str, list[str]] = field(default_factory=dict)
+    duplicate_label_rows: int = 0
+
+
+def clean_price(text: str | None) -> str | None:
+    """A price as a plain decimal string, "" for no price, None when it cannot be read."""
+    compact = re.sub(r"\s+", "", text or "")
+    if not compact:
+        return ""
+    match = PRICE.match(compact)
+    if match is None:
+        return None
+    return match.group(1).replace(",", "") + (match.group(2) or "")
+
+
+def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """A CSV's lower-cased header and its rows as text, each with its line number."""
+    if not path.is_file():
+        raise BenchDataError(f"{path}: file not found")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise BenchDataError(
+            f"{path}: not UTF-8 (byte 0x{data[error.start]:02x} on line {line}); convert it"
+            f" first, e.g. iconv -f latin1 -t utf-8 {path.name} > utf8/{path.name}"
+        ) from None
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in next(reader, [])]
+    if not header:
+        raise BenchDataError(f"{path}: empty file, expected a header row")
+    if len(set(header)) < len(header):
+        raise BenchDataError(f"{path}: repeated column names in the header {header}")
+    rows = []
+    for values in reader:
+        if not values:
+            continue
+        if len(values) != len(header):
+            raise BenchDataError(
+                f"{path}, line {reader.line_num}: {len(values)} values for {len(header)} columns"
+            )
+        rows.append((reader.line_num, dict(zip(header, values, strict=True))))
+    return header, rows
+
+
+def require(path: Path, header: list[str], columns: Sequence[str]) -> None:
+    missing = [column for column in columns if column not in header]
+    if missing:
+        raise BenchDataError(f"{path}: no column {', '.join(missing)} (columns: {header})")
+
+
+def map_listing(path: Path, id_column: str) -> tuple[list[dict[str, str]], list[str], list[str]]:
+    """Rows of tableA or tableB in contract columns, the unparseable prices, and the
+    attributes appended to the description."""
+    header, rows = read_csv(path)
+    require(path, header, ["id"])
+    source = {}
+    for target, names in ALIASES.items():
+        present = [name for name in names if name in header]
+        if present:
+            source[target] = present[0]
+    if "title" not in source:
+        raise BenchDataError(
+            f"{path}: no title column (one of {', '.join(ALIASES['title'])}; columns: {header})"
+        )
+    extra = [name for name in header if name != "id" and name not in source.values()]
+    mapped, unparseable, seen = [], [], {}
+    for line, row in rows:
+        listing_id = row["id"].strip()
+        if not listing_id:
+            raise BenchDataError(f"{path}, line {line}: empty id")
+        if listing_id in seen:
+            raise BenchDataError(
+                f"{path}, line {line}: id '{listing_id}' repeats line {seen[listing_id]}"
+            )
+        seen[listing_id] = line
+        out = {id_column: listing_id}
+        for target, name in source.items():
+            out[target] = row[name].strip()
+        price = clean_price(out.get("price"))
+        if price is None:
+            unparseable.append(out["price"])
+            price = ""
+        out["price"] = price
+        described = [f"{name}: {row[name].strip()}" for name in extra if row[name].strip()]
+        out["description"] = "; ".join(filter(None, [out.get("description", ""), *described]))
+        mapped.append(out)
+    return mapped, unparseable, extra
+
+
+def map_labels(
+    folder: Path, product_ids: set[str], offer_ids: set[str]
+) -> tuple[list[dict[str, str]], int]:
+    """match_labels rows from train/valid/test.csv, and how many exact repeats were dropped.
+    A pair in two splits, or twice in one split with different labels, is an error; so is
+    an id missing from its table."""
+    first: dict[tuple[str, str], tuple[str, int, int]] = {}
+    labels, repeats = [], 0
+    for split in SPLITS:
+        path = folder / f"{split}.csv"
+        header, rows = read_csv(path)
+        require(path, header, ["ltable_id", "rtable_id", "label"])
+        for line, row in rows:
+            product_id, offer_id = row["ltable_id"].strip(), row["rtable_id"].strip()
+            label = LABEL_VALUES.get(row["label"].strip().lower())
+            if label is None:
+                raise BenchDataError(f"{path}, line {line}: label '{row['label']}' is not 0 or 1")
+            if product_id not in product_ids:
+                raise BenchDataError(
+                    f"{path}, line {line}: ltable_id '{product_id}' is not an id in tableA.csv"
+                )
+            if offer_id not in offer_ids:
+                raise BenchDataError(
+                    f"{path}, line {line}: rtable_id '{offer_id}' is not an id in tableB.csv"
+                )
+            pair = (product_id, offer_id)
+            if pair in first:
+                first_split, first_line, first_label = first[pair]
+                where = f"{first_split}.csv line {first_line} and {split}.csv line {line}"
+                if first_split != split:
+                    raise BenchDataError(
+                        f"pair ltable_id '{product_id}', rtable_id '{offer_id}' is labelled in"
+                        f" two splits: {where}"
+                    )
+                if first_label != label:
+                    raise BenchDataError(
+                        f"pair ltable_id '{product_id}', rtable_id '{offer_id}' has two"
+                        f" labels: {where}"
+                    )
+                repeats += 1
+                continue
+            first[pair] = (split, line, label)
+            labels.append(
+                {
+                    "offer_id": offer_id,
+                    "product_id": product_id,
+                    "is_match": str(label),
+                    "split": split,
+                }
+            )
+    return labels, repeats
+
+
+def map_folder(folder: Path) -> Mapped:
+    """Read and check a Magellan folder; nothing is written."""
+    products, product_prices, product_extra = map_listing(
+        folder / LISTING_FILES["products"], "product_id"
+    )
+    offers, offer_prices, offer_extra = map_listing(folder / LISTING_FILES["offers"], "offer_id")
+    for offer in offers:
+        offer["merchant_id"] = MERCHANT_ID
+    labels, repeats = map_labels(
+        folder, {p["product_id"] for p in products}, {o["offer_id"] for o in offers}
+    )
+    return Mapped(
+        products=products,
+        offers=offers,
+        labels=labels,
+        unparseable_prices={"products": product_prices, "offers": offer_prices},
+        described_columns={"products": product_extra, "offers": offer_extra},
+        duplicate_label_rows=repeats,
+    )
+
+
+def write_raw_folder(mapped: Mapped, out: Path, project_dir: Path = REPO) -> None:
+    """One CSV per raw table of the contract; tables the data set lacks are header-only.
+    loaded_at is left out: the loader metadata is unknown here (freshness reads 'unknown')."""
+    out.mkdir(parents=True, exist_ok=True)
+    rows = {"products": mapped.products, "offers": mapped.offers, "match_labels": mapped.labels}
+    for name, table in load_contract(project_dir / CONTRACT_PATH).items():
+        columns = [column for column in table.column_names if column != "loaded_at"]
+        with open(out / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, restval="", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows.get(name, []))
+
+
+def pairwise_scores(labels: Sequence[int], predicted: Sequence[bool | int]) -> dict:
+    """Pairwise precision, recall and F1 of predicted matches against 0/1 labels, with the
+    confusion counts. An undefined ratio (nothing predicted, no positives) is None."""
+    if len(labels) != len(predicted):
+        raise ValueError(f"{len(labels)} labels but {len(predicted)} predictions")
+    tp = sum(1 for y, p in zip(labels, predicted, strict=True) if y and p)
+    fp = sum(1 for y, p in zip(labels, predicted, strict=True) if not y and p)
+    fn = sum(1 for y, p in zip(labels, predicted, strict=True) if y and not p)
+    return {
+        "pairs": len(labels),
+        "positives": tp + fn,
+        "true_positives": tp,
+        "false_positives": fp,
+        "false_negatives": fn,
+        "precision": tp / (tp + fp) if tp + fp else None,
+        "recall": tp / (tp + fn) if tp + fn else None,
+        "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None,
+    }
+
+
+def average_precision(labels: Sequence[int], scores: Sequence[float]) -> float | None:
+    """Average precision of a score against 0/1 labels: sum over distinct score thresholds,
+    highest first, of precision x recall gained (tied scores form one threshold), as
+    sklearn.metrics.average_precision_score. None without positives."""
+    positives = sum(1 for y in labels if y)
+    if not positives:
+        return None
+    order = sorted(zip(scores, labels, strict=True), key=lambda pair: -pair[0])
+    total, tp, seen, index = 0.0, 0, 0, 0
+    while index < len(order):
+        threshold, gained = order[index][0], 0
+        while index < len(order) and order[index][0] == threshold:
+            gained += 1 if order[index][1] else 0
+            seen += 1
+            index += 1
+        tp += gained
+        total += (gained / positives) * (tp / seen)
+    return total
+
+
+def dbt_executable() -> str:
+    """The dbt beside this Python (the virtualenv's), else the one on PATH."""
+    dbt = Path(sys.executable).with_name("dbt")
+    return str(dbt) if dbt.exists() else "dbt"
+
+
+def run_build(raw_folder: Path, work: Path, project_dir: Path) -> dict:
+    """`dbt build` in files mode on raw_folder as one subprocess, its output in
+    work/dbt_build.log; wall seconds and the peak resident memory of the dbt process."""
+    vars_ = json.dumps({"raw_source": "files", "raw_data_path": str(raw_folder)})
+    command = [dbt_executable(), "build", "--vars", vars_, "--target", "duckdb"]
+    command += ["--project-dir", str(project_dir)]
+    command += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    env = {
+        **os.environ,
+        "CATALOG_ML_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    env.setdefault("DBT_PROFILES_DIR", str(project_dir))
+    log = work / "dbt_build.log"
+    started = time.perf_counter()
+    with open(log, "w") as handle:
+        result = subprocess.run(
+            command, cwd=project_dir, env=env, stdout=handle, stderr=subprocess.STDOUT
+        )
+    seconds = time.perf_counter() - started
+    # ru_maxrss of the largest waited-for child: dbt runs in one process (kilobytes on
+    # Linux, bytes on macOS).
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak_bytes = peak if sys.platform == "darwin" else peak * 1024
+    return {
+        "returncode": result.returncode,
+        "log": str(log),
+        "wall_seconds": round(seconds, 2),
+        "peak_memory_mb": round(peak_bytes / 2**20, 1),
+    }
+
+
+def relation(con, name: str) -> str:
+    """The qualified name of a model's table or view in the warehouse."""
+    rows = con.execute(
+        "select table_schema from information_schema.tables where table_name = ?", [name]
+    ).fetchall()
+    if len(rows) != 1:
+        raise RuntimeError(f"expected one relation '{name}' in the warehouse, found {len(rows)}")
+    return f'"{rows[0][0]}"."{name}"'
+
+
+def figures(warehouse: Path, mapped: Mapped) -> dict:
+    """The benchmark's figures from the built warehouse and the mapped labels. Every mapped
+    test label counts, also one staging rejected (it is then a predicted non-match)."""
+    import duckdb
+    import pandas as pd
+
+    labels = pd.DataFrame(mapped.labels, columns=["offer_id", "product_id", "is_match", "split"])
+    labels["is_match"] = labels["is_match"].astype(int)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rel = {
+            name: relation(con, name)
+            for name in [
+                "stg_products",
+                "stg_offers",
+                "stg_match_labels",
+                "int_catalog_candidates",
+                "ml_matcher_scores",
+                "eval_matcher_metrics",
+                "eval_blocking",
+            ]
+        }
+        con.register("bench_labels", labels)
+        pairs = con.execute(
+            f"""
+            select
+                labels.offer_id, labels.product_id, labels.is_match, labels.split,
+                candidates.offer_id is not null as is_proposed,
+                scores.match_score, scores.match_threshold, scores.model_version
+            from bench_labels as labels
+            left join (select distinct offer_id, product_id from {rel["int_catalog_candidates"]})
+                as candidates
+                on labels.offer_id = candidates.offer_id
+                and labels.product_id = candidates.product_id
+            left join {rel["ml_matcher_scores"]} as scores
+                on labels.offer_id = scores.offer_id and labels.product_id = scores.product_id
+            """
+        ).df()
+        products_kept, offers_kept, labels_kept = (
+            con.execute(f"select count(*) from {rel[name]}").fetchone()[0]
+            for name in ["stg_products", "stg_offers", "stg_match_labels"]
+        )
+        candidate_pairs, offers_without = con.execute(
+            f"""
+            select
+                (select count(*) from {rel["int_catalog_candidates"]}),
+                (select count(*) from {rel["stg_offers"]} as offers
+                 where not exists (
+                    select 1 from {rel["int_catalog_candidates"]} as candidates
+                    where candidates.offer_id = offers.offer_id))
+            """
+        ).fetchone()
+        baseline = con.execute(
+            f"""
+            select precision, recall, f1, average_precision, threshold, evaluated_rows
+            from {rel["eval_matcher_metrics"]} where evaluation = 'baseline_title_tfidf'
+            """
+        ).fetchone()
+        reduction_ratio = con.execute(
+            f"select reduction_ratio from {rel['eval_blocking']}"
+        ).fetchone()[0]
+
+    scored = pairs["match_score"].notna()
+    pairs["is_predicted"] = (
+        pairs["is_proposed"] & scored & (pairs["match_score"] >= pairs["match_threshold"])
+    )
+    pairs["end_to_end_score"] = pairs["match_score"].where(
+        pairs["is_proposed"] & scored, NOT_PROPOSED_SCORE
+    )
+    test = pairs[pairs["split"] == "test"]
+    test_scored = test[test["match_score"].notna()]
+    matcher = pairwise_scores(test["is_match"].tolist(), test["is_predicted"].tolist())
+    matcher["average_precision"] = average_precision(
+        test["is_match"].tolist(), test["end_to_end_score"].tolist()
+    )
+    thresholds = pairs["match_threshold"].dropna().unique()
+    versions = pairs["model_version"].dropna().unique()
+    matcher["threshold"] = float(thresholds[0]) if len(thresholds) == 1 else None
+    matcher["model_version"] = str(versions[0]) if len(versions) == 1 else None
+    score_alone = pairwise_scores(
+        test_scored["is_match"].tolist(),
+        (test_scored["match_score"] >= test_scored["match_threshold"]).tolist(),
+    )
+    score_alone["average_precision"] = average_precision(
+        test_scored["is_match"].tolist(), test_scored["match_score"].tolist()
+    )
+    baseline_figures = dict(
+        zip(
+            ["precision", "recall", "f1", "average_precision", "threshold", "pairs"],
+            baseline or [None] * 6,
+            strict=True,
+        )
+    )
+
+    def completeness(frame) -> dict:
+        positives = frame[frame["is_match"] == 1]
+        kept = int(positives["is_proposed"].sum())
+        share = kept / len(positives) if len(positives) else None
+        return {"positives": len(positives), "proposed": kept, "pair_completeness": share}
+
+    offers_kept_count = offers_kept or 0
+    return {
+        "matcher": matcher,
+        "matcher_score_alone": score_alone,
+        "baseline_title_tfidf": {k: _number(v) for k, v in baseline_figures.items()},
+        "blocking": {
+            "test": completeness(test),
+            "all_labelled": completeness(pairs),
+            "candidate_pairs": candidate_pairs,
+            "candidate_pairs_per_offer": (
+                candidate_pairs / offers_kept_count if offers_kept_count else None
+            ),
+            "offers_without_candidate": offers_without,
+            "reduction_ratio": _number(reduction_ratio),
+        },
+        "counts": {
+            "products": len(mapped.products),
+            "products_kept": products_kept,
+            "offers": len(mapped.offers),
+            "offers_kept": offers_kept,
+            "labelled_pairs": {s: int((labels["split"] == s).sum()) for s in SPLITS},
+            "labelled_matches": {
+                s: int(((labels["split"] == s) & (labels["is_match"] == 1)).sum()) for s in SPLITS
+            },
+            "labelled_pairs_kept": labels_kept,
+            "duplicate_label_rows_dropped": mapped.duplicate_label_rows,
+            "unparseable_prices": {k: len(v) for k, v in mapped.unparseable_prices.items()},
+            "described_columns": mapped.described_columns,
+        },
+    }
+
+
+def _number(value):
+    """DuckDB decimals as floats for JSON."""
+    return None if value is None else float(value) if not isinstance(value, int) else value
+
+
+def _f(value, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def format_report(result: dict) -> str:
+    counts, blocking, run = result["counts"], result["blocking"], result["run"]
+    matcher, alone, base = (
+        result["matcher"],
+        result["matcher_score_alone"],
+        result["baseline_title_tfidf"],
+    )
+    lines = [f"matching benchmark: {result['data']}", ""]
+    lines.append(f"{'':48}{'precision':>10}{'recall':>8}{'F1':>7}{'avg prec':>10}{'pairs':>7}")
+    rows = [
+        (f"matcher, blocking + score >= {_f(matcher['threshold'])}", matcher),
+        ("matcher score alone (blocking ignored)", alone),
+        (f"baseline title TF-IDF >= {_f(base['threshold'])} (eval_matcher_metrics)", base),
+    ]
+    for name, figures_ in rows:
+        lines.append(
+            f"{name:48}{_f(figures_['precision']):>10}{_f(figures_['recall']):>8}"
+            f"{_f(figures_['f1']):>7}{_f(figures_['average_precision']):>10}"
+            f"{figures_['pairs'] if figures_['pairs'] is not None else '-':>7}"
+        )
+    if matcher["model_version"] is None:
+        lines.append("  (no matcher scores: the matcher did not train; see the dbt log)")
+    test, every = blocking["test"], blocking["all_labelled"]
+    lines += [
+        "",
+        f"blocking   pair completeness: test matches {_f(test['pair_completeness'])}"
+        f" ({test['proposed']}/{test['positives']}), all labelled matches"
+        f" {_f(every['pair_completeness'])} ({every['proposed']}/{every['positives']})",
+        f"           candidate pairs {blocking['candidate_pairs']}"
+        f" ({_f(blocking['candidate_pairs_per_offer'], 1)} per offer), offers with no"
+        f" candidate {blocking['offers_without_candidate']}, reduction ratio"
+        f" {_f(blocking['reduction_ratio'])}",
+        f"data       products {counts['products']} (kept {counts['products_kept']}),"
+        f" offers {counts['offers']} (kept {counts['offers_kept']}), labelled pairs "
+        + ", ".join(
+            f"{s} {counts['labelled_pairs'][s]} ({counts['labelled_matches'][s]} matches)"
+            for s in SPLITS
+        )
+        + f" (kept {counts['labelled_pairs_kept']})",
+    ]
+    prices = counts["unparseable_prices"]
+    if any(prices.values()):
+        lines.append(
+            f"           unparseable prices left empty: tableA {prices['products']},"
+            f" tableB {prices['offers']}"
+        )
+    described = counts["described_columns"]
+    for table, file in (("products", "tableA"), ("offers", "tableB")):
+        if described[table]:
+            lines.append(f"           {file} columns appended to description: {described[table]}")
+    if counts["duplicate_label_rows_dropped"]:
+        lines.append(
+            f"           repeated label rows dropped: {counts['duplicate_label_rows_dropped']}"
+        )
+    lines.append(
+        f"run        dbt build {run['wall_seconds']:.1f} s wall, peak memory"
+        f" {run['peak_memory_mb']:.0f} MB"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m catalog_ml.bench_matching",
+        description="Benchmark the matcher on labelled data in the Magellan/DeepMatcher layout"
+        " (tableA.csv, tableB.csv, train.csv, valid.csv, test.csv).",
+    )
+    parser.add_argument("folder", type=Path, help="the data set's folder")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="work folder for the mapped files, the DuckDB file and dbt's logs (default: a new"
+        " temporary folder)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--project-dir", type=Path, default=REPO, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    try:
+        mapped = map_folder(args.folder)
+    except BenchDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    created = args.work is None or not args.work.exists()
+    work = Path(tempfile.mkdtemp(prefix="bench_matching_")) if args.work is None else args.work
+    work = work.resolve()
+    if not created and any(work.iterdir()) and not (work / "raw").is_dir():
+        print(f"error: work folder {work} is not empty and not a previous run's", file=sys.stderr)
+        return 2
+    try:
+        raw = work / "raw"
+        if raw.exists():
+            shutil.rmtree(raw)
+        write_raw_folder(mapped, raw, args.project_dir)
+        (work / "warehouse.duckdb").unlink(missing_ok=True)
+        print(f"mapped {args.folder} to {raw}; running dbt build (log: {work / 'dbt_build.log'})")
+        run = run_build(raw, work, args.project_dir.resolve())
+        if run["returncode"] != 0:
+            tail = Path(run["log"]).read_text(errors="replace").splitlines()[-DBT_TAIL_LINES:]
+            print("\n".join(tail), file=sys.stderr)
+            print(f"error: dbt build failed (exit {run['returncode']})", file=sys.stderr)
+            return 1
+        result = {"data": str(args.folder), **figures(work / "warehouse.duckdb", mapped)}
+        result["run"] = {k: v for k, v in run.items() if k != "log"}
+        print(format_report(result))
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(result, indent=2) + "\n")
+    finally:
+        if args.keep:
+            print(f"work folder kept: {work}")
+        elif created:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            for name in ("raw", "target", "logs"):
+                shutil.rmtree(work / name, ignore_errors=True)
+            for name in ("warehouse.duckdb", "warehouse.duckdb.wal", "dbt_build.log"):
+                (work / name).unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
