@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import badrows
-from .catalog import TAXONOMY, catalog
+from .catalog import TAXONOMY, catalog, descriptions
 from .common import as_text, reader, text_batch, text_schema
 from .events import EVENT_COLUMNS, event_chunks
 from .offers import labels, offers, overrides
@@ -141,7 +141,6 @@ def _valid_columns(
     (catalog_ml.demo.offers.offers)."""
     if table == "products":
         c = catalog(seed, scale)
-        noun = np.array([TAXONOMY[k][1] for k in c.category])
         return {
             "product_id": c.product_id,
             "title": c.title,
@@ -150,7 +149,7 @@ def _valid_columns(
             "category": np.where(
                 np.arange(len(c.title)) % 37 == 5, "", [TAXONOMY[k][0] for k in c.category]
             ),
-            "description": np.char.add(np.char.add(c.brand.astype(str), " "), noun),
+            "description": descriptions(seed, scale),
             "price": np.char.mod("%.2f", c.price),
             "currency": np.full(len(c.title), "USD"),
             "gtin": c.gtin,
@@ -165,8 +164,8 @@ def _valid_columns(
             "title": o.title,
             "brand": o.brand,
             "category": o.category,
-            "description": np.full(len(o.title), ""),
-            "price": np.char.mod("%.2f", o.price),
+            "description": o.description,
+            "price": np.where(np.isnan(o.price), "", np.char.mod("%.2f", o.price)),
             "currency": o.currency,
             "gtin": o.gtin,
             "model_number": o.model_number,

@@ -281,7 +281,8 @@ def make_listings(rng: np.random.Generator, n: int, prefix_offset: int) -> dict[
 def add_variants(rng: np.random.Generator, rows: dict[str, np.ndarray], share: float) -> None:
     """Turn `share` of the rows into variants of an earlier row of the same category: same
     brand and model family (same model number, or another suffix letter), another size or
-    colour. These are the hard non-matches real catalogs are full of."""
+    colour, a code that differs in its suffix letter or one digit. These are the hard
+    non-matches real catalogs are full of."""
     category, title, brand, model = (
         rows["category"],
         rows["title"],
@@ -307,9 +308,17 @@ def add_variants(rng: np.random.Generator, rows: dict[str, np.ndarray], share: f
             colour = str(rng.choice([x for x in COLORS if x and x != words[-1]]))
             text = " ".join([*words[:-1], colour] if words[-1] in COLORS else [*words, colour])
         family = model[parent]
-        variant = (
-            family if rng.random() < 0.5 else family[:-1] + "ABCDEFGH"[int(rng.integers(0, 8))]
-        )
+        roll = rng.random()
+        if roll < 0.4:
+            variant = family
+        elif roll < 0.7:  # another suffix letter
+            variant = family[:-1] + "ABCDEFGH"[int(rng.integers(0, 8))]
+        else:  # one digit of the code changed: KX-TG1032 and KX-TG1033
+            digits = [k for k, ch in enumerate(family) if ch.isdigit()]
+            k = digits[int(rng.integers(0, len(digits)))]
+            variant = (
+                family[:k] + str((int(family[k]) + int(rng.integers(1, 10))) % 10) + family[k + 1 :]
+            )
         title[i] = text.replace(family, variant)
         brand[i], model[i] = brand[parent], variant
 
@@ -335,3 +344,39 @@ def catalog(seed: int, scale: float) -> Catalog:
         updated_at=updated,
         **rows,
     )
+
+
+SPEC_SENTENCES = [
+    "Designed for everyday use with a {d} finish.",
+    "Ships with a one-year limited warranty.",
+    "Compatible with most accessories in the {noun} range.",
+    "Rated {d} by independent reviewers.",
+    "Includes quick start guide and power adapter where applicable.",
+]
+
+
+@lru_cache(maxsize=8)
+def descriptions(seed: int, scale: float) -> np.ndarray:
+    """Catalog descriptions of varying length, as real catalogs have them: none, a short
+    line, or a paragraph that repeats the brand, model code and sizes among spec sentences."""
+    cat = catalog(seed, scale)
+    rng = rng_for(seed, "descriptions")
+    out = np.empty(len(cat.title), dtype=object)
+    for i in range(len(cat.title)):
+        _, noun, _, descriptors, _, _ = TAXONOMY[cat.category[i]]
+        roll = rng.random()
+        if roll < 0.25:
+            out[i] = ""
+        elif roll < 0.55:
+            out[i] = f"{cat.brand[i]} {noun}"
+        else:
+            count = int(rng.integers(1, len(SPEC_SENTENCES) + 1))
+            picks = rng.choice(len(SPEC_SENTENCES), count, replace=False)
+            body = " ".join(
+                SPEC_SENTENCES[k].format(
+                    d=descriptors[int(rng.integers(0, len(descriptors)))], noun=noun
+                )
+                for k in picks
+            )
+            out[i] = f"The {cat.title[i]} ({cat.model_number[i]}). {body}"
+    return out

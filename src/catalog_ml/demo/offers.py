@@ -1,5 +1,12 @@
-"""Merchant offers: noisy variants of catalog titles, look-alikes that match nothing,
-and the reviewed labels and overrides on them."""
+"""Merchant offers: noisy variants of catalog titles, look-alikes and accessories that match
+nothing, and the reviewed labels and overrides on them.
+
+The offers carry what real merchant listings do (public product-matching benchmarks): many
+merchants send no brand column (the brand is the title's first words), the model code is
+in the title only and written several ways (hyphen dropped or turned into a space, lower
+case, a region or colour suffix), near-variants of a product differ by one letter or number,
+accessories name the product they fit, descriptions vary in length (some carry the code the
+title lacks), GTINs are rare and some prices are missing."""
 
 from __future__ import annotations
 
@@ -13,6 +20,23 @@ from .common import DEMO_END, rng_for, timestamps
 
 N_MERCHANTS = 25
 MATCHED_SHARE = 0.85
+# Offers that are accessories of a catalog product (they name it, but match nothing).
+ACCESSORY_SHARE = 0.06
+ACCESSORIES = [
+    "Protective Case for",
+    "Replacement Battery for",
+    "Charger for",
+    "Screen Protector for",
+    "Remote Control for",
+    "Carrying Bag for",
+]
+CODE_SUFFIXES = ["/B", "-BLK", "#ABA", "/XC", "-R"]
+# Shares of offers with a GTIN (of matched ones), a model_number column, no price.
+OFFER_GTIN_SHARE = 0.25
+OFFER_MODEL_NUMBER_SHARE = 0.15
+MISSING_PRICE_SHARE = 0.1
+# Share of merchants that send no brand column at all.
+NO_BRAND_MERCHANT_SHARE = 0.3
 # var demo_price_shift multiplies the prices of offers ingested in these last days of the
 # ingestion range (the latest week; drift monitors compare that window with training).
 PRICE_SHIFT_DAYS = 7
@@ -87,6 +111,8 @@ class Offers:
     true_product: np.ndarray  # catalog row index, -1 when the offer matches no product
     listing_category: np.ndarray  # taxonomy index of what the offer really is
     listing_brand: np.ndarray
+    accessory_of: np.ndarray  # catalog row index the accessory names, -1 for other offers
+    description: np.ndarray
 
 
 def typo(word: str, rng: np.random.Generator) -> str:
@@ -99,6 +125,21 @@ def typo(word: str, rng: np.random.Generator) -> str:
     if kind == 1:  # drop
         return word[:i] + word[i + 1 :]
     return word[:i] + word[i] + word[i:]  # double
+
+
+def code_spelling(code: str, rng: np.random.Generator) -> str:
+    """A model code as a merchant writes it: as is, without its hyphen, with a space for the
+    hyphen, in lower case, sometimes with a region or colour suffix."""
+    roll = rng.random()
+    if roll < 0.25:
+        code = code.replace("-", "")
+    elif roll < 0.4:
+        code = code.replace("-", " ")
+    elif roll < 0.5:
+        code = code.lower()
+    if rng.random() < 0.1:
+        code += CODE_SUFFIXES[int(rng.integers(0, len(CODE_SUFFIXES)))]
+    return code
 
 
 def noisy_title(
@@ -115,10 +156,9 @@ def noisy_title(
             dropped_brand = True
             continue
         if w == model:
-            roll = rng.random()
-            w = w.replace("-", "") if roll < 0.3 else (w.lower() if roll < 0.4 else w)
             if rng.random() < 0.08:  # model number left out
                 continue
+            w = code_spelling(w, rng)
         elif w in ABBREVIATIONS and rng.random() < style[2]:
             w = ABBREVIATIONS[w]
         elif rng.random() < style[3]:
@@ -149,30 +189,42 @@ def offers(seed: int, scale: float, price_shift: float = 1.0) -> Offers:
         [0.7, 0.5, 0.6, 0.15, 0.08, 0.5, 0.6, 0.15],
         (N_MERCHANTS, 8),
     )
+    no_brand_merchant = (
+        rng_for(seed, "merchant_brands").random(N_MERCHANTS) < NO_BRAND_MERCHANT_SHARE
+    )
     merchant = rng.integers(0, N_MERCHANTS, n)
     matched = rng.random(n) < MATCHED_SHARE
     weights = 0.6 * cat.popularity**0.6 / (cat.popularity**0.6).sum() + 0.4 / len(cat.popularity)
-    true_product = np.where(
-        matched, rng.choice(len(cat.popularity), n, p=weights / weights.sum()), -1
-    )
+    drawn = rng.choice(len(cat.popularity), n, p=weights / weights.sum())
+    accessory = ~matched & (rng.random(n) < ACCESSORY_SHARE / (1 - MATCHED_SHARE))
+    true_product = np.where(matched, drawn, -1)
+    accessory_of = np.where(accessory, drawn, -1)
     lookalikes = make_listings(rng, n, 37)
-    is_m = true_product >= 0
-    base_title = np.where(is_m, cat.title[np.maximum(true_product, 0)], lookalikes["title"])
-    base_brand = np.where(is_m, cat.brand[np.maximum(true_product, 0)], lookalikes["brand"])
-    base_model = np.where(
-        is_m, cat.model_number[np.maximum(true_product, 0)], lookalikes["model_number"]
+    named = np.where(matched | accessory, drawn, 0)
+    from_catalog = matched | accessory
+    base_title = np.where(from_catalog, cat.title[named], lookalikes["title"])
+    base_brand = np.where(from_catalog, cat.brand[named], lookalikes["brand"])
+    base_model = np.where(from_catalog, cat.model_number[named], lookalikes["model_number"])
+    base_cat = np.where(from_catalog, cat.category[named], lookalikes["category"])
+    base_price = np.where(from_catalog, cat.price[named], lookalikes["price"])
+    base_price = np.where(
+        accessory, np.round(base_price * rng.uniform(0.05, 0.15, n), 2), base_price
     )
-    base_cat = np.where(is_m, cat.category[np.maximum(true_product, 0)], lookalikes["category"])
-    base_price = np.where(is_m, cat.price[np.maximum(true_product, 0)], lookalikes["price"])
 
     title = np.empty(n, dtype=object)
     brand = np.empty(n, dtype=object)
     category = np.empty(n, dtype=object)
+    description = np.empty(n, dtype=object)
     for i in range(n):
         style = styles[merchant[i]]
         title[i], dropped = noisy_title(base_title[i], base_brand[i], base_model[i], style, rng)
+        noun = TAXONOMY[base_cat[i]][1]
+        if accessory[i]:
+            kind = ACCESSORIES[int(rng.integers(0, len(ACCESSORIES)))]
+            code = code_spelling(base_model[i], rng)
+            title[i] = f"{kind} {base_brand[i]} {code} {noun}"
         roll = rng.random()
-        if roll < 0.25 or (dropped and roll < 0.5):
+        if no_brand_merchant[merchant[i]] or roll < 0.25 or (dropped and roll < 0.5):
             brand[i] = ""
         elif roll < 0.4:
             brand[i] = BRAND_ALIASES.get(base_brand[i], base_brand[i].upper())
@@ -181,25 +233,34 @@ def offers(seed: int, scale: float, price_shift: float = 1.0) -> Offers:
         path = TAXONOMY[base_cat[i]][0]
         roll = rng.random()
         category[i] = "" if roll < 0.45 else (path.split(" > ")[-1] if roll < 0.75 else path)
+        roll = rng.random()
+        if roll < 0.15:  # a description that carries the code
+            description[i] = f"{base_brand[i]} {noun}, model {code_spelling(base_model[i], rng)}."
+        elif roll < 0.35:
+            description[i] = f"{base_title[i]}. {MARKETING[int(rng.integers(0, len(MARKETING)))]}."
+        else:
+            description[i] = ""
 
     price_factor = rng.uniform(0.8, 1.2, n)
     euro = rng.random(n) < 0.05
     price = np.round(base_price * price_factor * np.where(euro, 0.92, 1.0), 2)
+    is_m = true_product >= 0
     gtin = np.full(n, "", dtype=object)
     cat_gtin = cat.gtin[np.maximum(true_product, 0)]
-    show = is_m & (rng.random(n) < 0.6) & (cat_gtin != "")
+    show = is_m & (rng.random(n) < OFFER_GTIN_SHARE) & (cat_gtin != "")
     gtin[show] = cat_gtin[show]
     wrong = show & (rng.random(n) < 0.05)
     other = cat.gtin[rng.integers(0, len(cat.gtin), n)]
     bad_check = np.array([g[:-1] + str((int(g[-1]) + 1) % 10) if g else g for g in cat_gtin])
     gtin[wrong] = np.where(rng.random(wrong.sum()) < 0.5, other[wrong], bad_check[wrong])
-    unmatched_gtin = ~is_m & (rng.random(n) < 0.3)
+    unmatched_gtin = ~is_m & ~accessory & (rng.random(n) < 0.3)
     gtin[unmatched_gtin] = gtin13(rng.integers(10**11, 10**12 - 1, unmatched_gtin.sum()))
-    model_col = np.where(rng.random(n) < 0.3, base_model, "")
+    model_col = np.where(rng.random(n) < OFFER_MODEL_NUMBER_SHARE, base_model, "")
     last_ingest = DEMO_END - np.timedelta64(1, "D")
     ingested = timestamps(rng, n, DEMO_END - np.timedelta64(60, "D"), last_ingest)
     shifted = ingested >= last_ingest - np.timedelta64(PRICE_SHIFT_DAYS, "D")
     price = np.where(shifted, np.round(price * price_shift, 2), price)
+    price = np.where(rng.random(n) < MISSING_PRICE_SHARE, np.nan, price)
     return Offers(
         offer_id=np.array([f"O{i:07d}" for i in range(1, n + 1)]),
         merchant_id=np.array([f"M{m + 1:03d}" for m in merchant]),
@@ -214,12 +275,15 @@ def offers(seed: int, scale: float, price_shift: float = 1.0) -> Offers:
         true_product=true_product,
         listing_category=base_cat,
         listing_brand=base_brand,
+        accessory_of=accessory_of,
+        description=description,
     )
 
 
 def labels(seed: int, scale: float) -> dict[str, np.ndarray]:
     """Reviewed pairs for ~15% of offers: the true pair and 1-2 hard negatives (same
-    category and brand), split train/valid/test by offer."""
+    category and brand, near-variants of the true product first; for an accessory, the
+    product it names), split train/valid/test by offer."""
     cat, off = catalog(seed, scale), offers(seed, scale)
     rng = rng_for(seed, "labels")
     n = len(off.offer_id)
@@ -236,11 +300,17 @@ def labels(seed: int, scale: float) -> dict[str, np.ndarray]:
         truth = off.true_product[i]
         pool = by_key.get((off.listing_category[i], off.listing_brand[i]), np.array([], dtype=int))
         pool = pool[pool != truth]
+        if truth >= 0 and rng.random() < 0.7:  # reviewers see the near-variants first
+            family = cat.model_number[truth][:-2]
+            variants = pool[[cat.model_number[p].startswith(family) for p in pool]]
+            pool = variants if len(variants) else pool
         negatives = (
             rng.choice(pool, min(len(pool), int(rng.integers(1, 3))), replace=False)
             if len(pool)
             else []
         )
+        if off.accessory_of[i] >= 0:
+            negatives = [off.accessory_of[i], *[p for p in negatives if p != off.accessory_of[i]]]
         pairs = ([(truth, "1")] if truth >= 0 else []) + [(p, "0") for p in negatives]
         for product, label in pairs:
             offer_ids.append(off.offer_id[i])
