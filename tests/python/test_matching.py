@@ -50,11 +50,32 @@ def test_fit_calibrates_and_round_trips():
     valid = pairs(200, 2, "valid")
     probabilities = model.predict(valid)
     assert probabilities.min() >= 0 and probabilities.max() <= 1
-    order = np.argsort(model.raw_scores(valid))
-    assert np.all(np.diff(probabilities[order]) >= -1e-12)  # calibration keeps the ranking
+    raw = model.raw_scores(valid)
+    order = np.argsort(raw)
+    distinct = np.diff(raw[order]) > 0
+    # Platt scaling is strictly increasing: distinct raw scores stay distinct (no plateaus)
+    assert np.all(np.diff(probabilities[order])[distinct] > 0)
     assert metrics["valid_average_precision"] > 0.8
     restored = matching.Matcher.from_json(model.to_json())
     np.testing.assert_allclose(restored.predict(valid), probabilities)
+
+
+def test_platt_recovers_a_known_logistic_link():
+    # labels drawn from P(match) = sigmoid(2 * logit(raw) - 1): the fit recovers slope 2, intercept -1
+    rng = np.random.default_rng(7)
+    raw = rng.uniform(0.01, 0.99, 40_000)
+    truth = 1 / (1 + np.exp(-(2 * np.log(raw / (1 - raw)) - 1)))
+    labels = (rng.random(raw.size) < truth).astype(int)
+    slope, intercept = matching.fit_platt(raw, labels)
+    assert slope == pytest.approx(2.0, abs=0.06)
+    assert intercept == pytest.approx(-1.0, abs=0.06)
+    np.testing.assert_allclose(matching.platt(raw, slope, intercept), truth, atol=0.02)
+
+
+def test_platt_never_inverts_the_order():
+    raw = np.linspace(0.05, 0.95, 50)
+    slope, intercept = matching.fit_platt(raw, (raw < 0.5).astype(int))  # worse than chance
+    assert (slope, intercept) == (1.0, 0.0)
 
 
 def test_too_little_data_trains_nothing():
