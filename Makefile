@@ -8,7 +8,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export CATALOG_ML_DUCKDB_PATH ?= $(CURDIR)/catalog_ml.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo validate test lint unit integration bench cards clean
+.PHONY: demo validate test lint unit integration bench bench-matching cards clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,21 @@ test: lint unit integration
 
 bench: $(VENV)/.installed profiles.yml
 	$(BIN)/python bench/run.py --scales 1 10 --per-model-scales 1
+
+# The matcher on labelled matching data in the Magellan/DeepMatcher layout (tableA.csv,
+# tableB.csv, train.csv, valid.csv, test.csv): builds it in files mode with its own DuckDB
+# file in a temporary folder and prints precision, recall, F1 and average precision next to
+# the build's baseline, blocking completeness, time and memory. BENCH_ARGS passes more
+# options (--json PATH, --work DIR, --keep).
+DATA ?=
+BENCH_ARGS ?=
+bench-matching: $(VENV)/.installed profiles.yml
+	@if [ -z "$(DATA)" ]; then \
+		echo "usage: make bench-matching DATA=/path/to/folder [BENCH_ARGS='--json out.json']" >&2; \
+		echo "  the folder holds tableA.csv, tableB.csv, train.csv, valid.csv, test.csv" >&2; \
+		exit 2; \
+	fi
+	$(BIN)/python -m catalog_ml.bench_matching "$(DATA)" $(BENCH_ARGS)
 
 cards: $(VENV)/.installed
 	$(BIN)/python -m catalog_ml.model_cards "$(CATALOG_ML_DUCKDB_PATH)" --out target/model_cards

@@ -38,6 +38,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+import pandas as pd
+
 from catalog_ml.contract import CONTRACT_PATH, load_contract
 
 REPO = Path(__file__).resolve().parents[2]
@@ -345,9 +348,6 @@ def relation(con, name: str) -> str:
 def figures(warehouse: Path, mapped: Mapped) -> dict:
     """The benchmark's figures from the built warehouse and the mapped labels. Every mapped
     test label counts, also one staging rejected (it is then a predicted non-match)."""
-    import duckdb
-    import pandas as pd
-
     labels = pd.DataFrame(mapped.labels, columns=["offer_id", "product_id", "is_match", "split"])
     labels["is_match"] = labels["is_match"].astype(int)
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -403,6 +403,11 @@ def figures(warehouse: Path, mapped: Mapped) -> dict:
             f"select reduction_ratio from {rel['eval_blocking']}"
         ).fetchone()[0]
 
+    if len(pairs) != len(labels):
+        raise RuntimeError(
+            f"{len(labels)} labelled pairs became {len(pairs)} rows joined to the candidates"
+            " and scores: ml_matcher_scores holds a pair twice"
+        )
     scored = pairs["match_score"].notna()
     pairs["is_predicted"] = (
         pairs["is_proposed"] & scored & (pairs["match_score"] >= pairs["match_threshold"])
@@ -483,62 +488,65 @@ def _f(value, digits: int = 3) -> str:
 
 
 def format_report(result: dict) -> str:
+    """The printed table: matcher and baseline on the test pairs, blocking, data, run."""
     counts, blocking, run = result["counts"], result["blocking"], result["run"]
-    matcher, alone, base = (
-        result["matcher"],
-        result["matcher_score_alone"],
-        result["baseline_title_tfidf"],
-    )
-    lines = [f"matching benchmark: {result['data']}", ""]
-    lines.append(f"{'':48}{'precision':>10}{'recall':>8}{'F1':>7}{'avg prec':>10}{'pairs':>7}")
+    matcher = result["matcher"]
+    base = result["baseline_title_tfidf"]
     rows = [
-        (f"matcher, blocking + score >= {_f(matcher['threshold'])}", matcher),
-        ("matcher score alone (blocking ignored)", alone),
-        (f"baseline title TF-IDF >= {_f(base['threshold'])} (eval_matcher_metrics)", base),
+        (f"matcher: blocking + score >= {_f(matcher['threshold'])}", matcher),
+        ("matcher score alone (blocking ignored)", result["matcher_score_alone"]),
+        (f"baseline: title TF-IDF >= {_f(base['threshold'])}", base),
     ]
-    for name, figures_ in rows:
+    lines = [f"matching benchmark: {result['data']} (test pairs)", ""]
+    lines.append(f"{'':40}{'precision':>10}{'recall':>8}{'F1':>7}{'avg prec':>10}{'pairs':>7}")
+    for name, row in rows:
+        pairs = "-" if row["pairs"] is None else row["pairs"]
         lines.append(
-            f"{name:48}{_f(figures_['precision']):>10}{_f(figures_['recall']):>8}"
-            f"{_f(figures_['f1']):>7}{_f(figures_['average_precision']):>10}"
-            f"{figures_['pairs'] if figures_['pairs'] is not None else '-':>7}"
+            f"{name:40}{_f(row['precision']):>10}{_f(row['recall']):>8}{_f(row['f1']):>7}"
+            f"{_f(row['average_precision']):>10}{pairs:>7}"
         )
     if matcher["model_version"] is None:
-        lines.append("  (no matcher scores: the matcher did not train; see the dbt log)")
+        lines.append("(no matcher scores: the matcher did not train; see the dbt log)")
     test, every = blocking["test"], blocking["all_labelled"]
+    labelled = ", ".join(
+        f"{s} {counts['labelled_pairs'][s]} ({counts['labelled_matches'][s]} matches)"
+        for s in SPLITS
+    )
     lines += [
         "",
-        f"blocking   pair completeness: test matches {_f(test['pair_completeness'])}"
+        f"blocking  pair completeness: test matches {_f(test['pair_completeness'])}"
         f" ({test['proposed']}/{test['positives']}), all labelled matches"
         f" {_f(every['pair_completeness'])} ({every['proposed']}/{every['positives']})",
-        f"           candidate pairs {blocking['candidate_pairs']}"
+        f"          candidate pairs {blocking['candidate_pairs']}"
         f" ({_f(blocking['candidate_pairs_per_offer'], 1)} per offer), offers with no"
         f" candidate {blocking['offers_without_candidate']}, reduction ratio"
         f" {_f(blocking['reduction_ratio'])}",
-        f"data       products {counts['products']} (kept {counts['products_kept']}),"
-        f" offers {counts['offers']} (kept {counts['offers_kept']}), labelled pairs "
-        + ", ".join(
-            f"{s} {counts['labelled_pairs'][s]} ({counts['labelled_matches'][s]} matches)"
-            for s in SPLITS
-        )
-        + f" (kept {counts['labelled_pairs_kept']})",
+        f"data      products {counts['products']} (staging kept {counts['products_kept']}),"
+        f" offers {counts['offers']} (kept {counts['offers_kept']})",
+        f"          labelled pairs {labelled}; staging kept"
+        f" {counts['labelled_pairs_kept']} of {sum(counts['labelled_pairs'].values())}",
     ]
     prices = counts["unparseable_prices"]
     if any(prices.values()):
         lines.append(
-            f"           unparseable prices left empty: tableA {prices['products']},"
+            f"          unparseable prices left empty: tableA {prices['products']},"
             f" tableB {prices['offers']}"
         )
-    described = counts["described_columns"]
     for table, file in (("products", "tableA"), ("offers", "tableB")):
-        if described[table]:
-            lines.append(f"           {file} columns appended to description: {described[table]}")
+        if counts["described_columns"][table]:
+            columns = ", ".join(counts["described_columns"][table])
+            lines.append(f"          {file} columns appended to the description: {columns}")
     if counts["duplicate_label_rows_dropped"]:
         lines.append(
-            f"           repeated label rows dropped: {counts['duplicate_label_rows_dropped']}"
+            f"          repeated label rows dropped: {counts['duplicate_label_rows_dropped']}"
         )
     lines.append(
-        f"run        dbt build {run['wall_seconds']:.1f} s wall, peak memory"
+        f"run       dbt build {run['wall_seconds']:.1f} s wall, peak memory"
         f" {run['peak_memory_mb']:.0f} MB"
+    )
+    lines.append(
+        "(baseline: the build's eval_matcher_metrics 'baseline_title_tfidf', threshold chosen"
+        " on valid; a pair blocking never proposed is a predicted non-match of the matcher)"
     )
     return "\n".join(lines)
 
@@ -583,7 +591,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if run["returncode"] != 0:
             tail = Path(run["log"]).read_text(errors="replace").splitlines()[-DBT_TAIL_LINES:]
             print("\n".join(tail), file=sys.stderr)
-            print(f"error: dbt build failed (exit {run['returncode']})", file=sys.stderr)
+            keep = "" if args.keep else "; rerun with --keep to keep the work folder and log"
+            print(f"error: dbt build failed (exit {run['returncode']}){keep}", file=sys.stderr)
             return 1
         result = {"data": str(args.folder), **figures(work / "warehouse.duckdb", mapped)}
         result["run"] = {k: v for k, v in run.items() if k != "log"}

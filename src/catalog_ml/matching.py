@@ -27,6 +27,7 @@ MODEL_NAME = "matcher"
 FEATURES = [
     "has_gtin_key",
     "has_code_key",
+    "code_idf",
     "rare_token_idf",
     "title_jaro_winkler",
     "title_edit_similarity",

@@ -6,7 +6,9 @@
 -- limit grows with the catalog. An offer no key reaches gets fallback pairs from title
 -- tokens in up to var catalog_block_fallback_df_share of the catalog, so no offer is left
 -- without candidates when a product shares a word with it. Each offer keeps its best var
--- catalog_candidates_per_offer pairs (GTIN, then code, then summed IDF of shared tokens).
+-- catalog_candidates_per_offer pairs: GTIN first, then by the summed IDF of shared codes
+-- (IDF among catalog products, so a brand-like code many products carry weighs little) and
+-- shared rare title tokens.
 with
 
 offers as (
@@ -25,15 +27,19 @@ codes as (
     select * from {{ ref('int_catalog_listing_codes') }}
 ),
 
+catalog_size as (
+    select count(*) as product_count from products
+),
+
 limits as (
     select
         greatest(
-            {{ var('catalog_block_max_df') }}, ceil({{ var('catalog_block_max_df_share') }} * count(*))
+            {{ var('catalog_block_max_df') }}, ceil({{ var('catalog_block_max_df_share') }} * product_count)
         ) as max_df,
         greatest(
-            {{ var('catalog_block_max_df') }}, ceil({{ var('catalog_block_fallback_df_share') }} * count(*))
+            {{ var('catalog_block_max_df') }}, ceil({{ var('catalog_block_fallback_df_share') }} * product_count)
         ) as fallback_max_df
-    from products
+    from catalog_size
 ),
 
 gtin_pairs as (
@@ -41,18 +47,19 @@ gtin_pairs as (
         offers.offer_id,
         products.product_id,
         1 as gtin_key,
-        0 as code_key,
+        0.0 as code_idf,
         0.0 as rare_token_idf
     from offers
     inner join products on offers.gtin = products.gtin
 ),
 
 code_pairs as (
-    select distinct
+    select
         offer_codes.listing_id as offer_id,
         product_codes.listing_id as product_id,
         0 as gtin_key,
-        1 as code_key,
+        round(sum(ln((catalog_size.product_count + 1.0) / (product_codes.product_frequency + 1.0)) + 1.0), 6)
+            as code_idf,
         0.0 as rare_token_idf
     from codes as offer_codes
     inner join codes as product_codes
@@ -60,9 +67,11 @@ code_pairs as (
             offer_codes.code = product_codes.code
             and product_codes.side = 'product'
     cross join limits
+    cross join catalog_size
     where
         offer_codes.side = 'offer'
         and product_codes.product_frequency <= limits.max_df
+    group by offer_codes.listing_id, product_codes.listing_id
 ),
 
 {% set shared_token_pairs %}
@@ -70,7 +79,7 @@ code_pairs as (
         offer_tokens.listing_id as offer_id,
         product_tokens.listing_id as product_id,
         0 as gtin_key,
-        0 as code_key,
+        0.0 as code_idf,
         round(sum(product_tokens.idf), 6) as rare_token_idf
     from tokens as offer_tokens
     inner join tokens as product_tokens
@@ -110,7 +119,7 @@ keyed as (
         offer_id,
         product_id,
         max(gtin_key) as has_gtin_key,
-        max(code_key) as has_code_key,
+        max(code_idf) as code_idf,
         max(rare_token_idf) as rare_token_idf
     from (
         select * from keyed_pairs
@@ -125,11 +134,12 @@ final as (
         offer_id,
         product_id,
         has_gtin_key,
-        has_code_key,
+        case when code_idf > 0 then 1 else 0 end as has_code_key,
+        code_idf,
         rare_token_idf,
         row_number() over (
             partition by offer_id
-            order by has_gtin_key desc, has_code_key desc, rare_token_idf desc, product_id asc
+            order by has_gtin_key desc, code_idf + rare_token_idf desc, product_id asc
         ) as blocking_rank
     from keyed
     qualify blocking_rank <= {{ var('catalog_candidates_per_offer') }}

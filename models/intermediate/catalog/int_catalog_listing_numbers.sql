@@ -17,7 +17,7 @@ parsed as (
     select
         side,
         listing_id,
-        cast({{ regexp_extract_first('token', '^[0-9]+([.][0-9]+)?') }} as {{ dbt.type_float() }}) as value,
+        cast({{ regexp_extract_first('token', '^[0-9]+([.][0-9]+)?') }} as {{ dbt.type_float() }}) as parsed_value,
         {{ regexp_replace_all('token', '^[0-9]+([.][0-9]+)?', '') }} as unit
     from tokens
 ),
@@ -33,7 +33,7 @@ final as (
             when unit = 'lbs' then 'lb'
             else unit
         end as unit,
-        round(case when unit = 'tb' then value * 1000 else value end, 3) as number_value
+        round(case when unit = 'tb' then parsed_value * 1000 else parsed_value end, 3) as number_value
     from parsed
 )
 

@@ -30,6 +30,7 @@ pairs as (
         candidates.offer_id is not null as is_candidate,
         coalesce(candidates.has_gtin_key, 0) as has_gtin_key,
         coalesce(candidates.has_code_key, 0) as has_code_key,
+        coalesce(candidates.code_idf, 0) as code_idf,
         coalesce(candidates.rare_token_idf, 0) as rare_token_idf,
         candidates.blocking_rank
     from candidates
@@ -66,21 +67,37 @@ listings as (
     select * from {{ ref('int_catalog_listings') }}
 ),
 
-shared_title_tokens as ({{ shared_terms('title_tokens', 'token', 'idf') }}),
+shared_title_tokens as (
+    {{ shared_terms('title_tokens', 'token', 'idf') }}
+),
 
-title_token_norms as ({{ term_norms('title_tokens', 'idf') }}),
+title_token_norms as (
+    {{ term_norms('title_tokens', 'idf') }}
+),
 
-shared_text_tokens as ({{ shared_terms('text_tokens', 'token', 'idf') }}),
+shared_text_tokens as (
+    {{ shared_terms('text_tokens', 'token', 'idf') }}
+),
 
-text_token_norms as ({{ term_norms('text_tokens', 'idf') }}),
+text_token_norms as (
+    {{ term_norms('text_tokens', 'idf') }}
+),
 
-shared_trigrams as ({{ shared_terms('trigrams', 'trigram') }}),
+shared_trigrams as (
+    {{ shared_terms('trigrams', 'trigram') }}
+),
 
-trigram_counts as ({{ term_norms('trigrams') }}),
+trigram_counts as (
+    {{ term_norms('trigrams') }}
+),
 
-shared_title_codes as ({{ shared_terms('title_codes', 'code') }}),
+shared_title_codes as (
+    {{ shared_terms('title_codes', 'code') }}
+),
 
-shared_codes as ({{ shared_terms('codes', 'code') }}),
+shared_codes as (
+    {{ shared_terms('codes', 'code') }}
+),
 
 code_counts as (
     select
@@ -137,6 +154,26 @@ code_similarity as (
     group by pairs.offer_id, pairs.product_id
 ),
 
+offer_numbers as (
+    select
+        pairs.offer_id,
+        pairs.product_id,
+        numbers.unit,
+        numbers.number_value
+    from pairs
+    inner join numbers on numbers.side = 'offer' and pairs.offer_id = numbers.listing_id
+),
+
+product_numbers as (
+    select
+        pairs.offer_id,
+        pairs.product_id,
+        numbers.unit,
+        numbers.number_value
+    from pairs
+    inner join numbers on numbers.side = 'product' and pairs.product_id = numbers.listing_id
+),
+
 pair_numbers as (
     select
         coalesce(offer_numbers.offer_id, product_numbers.offer_id) as offer_id,
@@ -144,24 +181,8 @@ pair_numbers as (
         coalesce(offer_numbers.unit, product_numbers.unit) as unit,
         offer_numbers.number_value is not null as in_offer,
         product_numbers.number_value is not null as in_product
-    from (
-        select
-            pairs.offer_id,
-            pairs.product_id,
-            numbers.unit,
-            numbers.number_value
-        from pairs
-        inner join numbers on numbers.side = 'offer' and pairs.offer_id = numbers.listing_id
-    ) as offer_numbers
-    full outer join (
-        select
-            pairs.offer_id,
-            pairs.product_id,
-            numbers.unit,
-            numbers.number_value
-        from pairs
-        inner join numbers on numbers.side = 'product' and pairs.product_id = numbers.listing_id
-    ) as product_numbers
+    from offer_numbers
+    full outer join product_numbers
         on
             offer_numbers.offer_id = product_numbers.offer_id
             and offer_numbers.product_id = product_numbers.product_id
@@ -212,17 +233,20 @@ final as (
         pairs.blocking_rank,
         cast(pairs.has_gtin_key as {{ dbt.type_float() }}) as has_gtin_key,
         cast(pairs.has_code_key as {{ dbt.type_float() }}) as has_code_key,
+        pairs.code_idf,
         pairs.rare_token_idf,
         {{ jaro_winkler('offers.title_normalized', 'products.title_normalized') }} as title_jaro_winkler,
         {{ edit_similarity('offers.title_normalized', 'products.title_normalized') }} as title_edit_similarity,
-        {{ jaccard('shared_title_tokens.shared_count', 'offer_title_norms.term_count', 'product_title_norms.term_count') }}
-            as title_token_jaccard,
+        {{ jaccard(
+            'shared_title_tokens.shared_count', 'offer_title_norms.term_count', 'product_title_norms.term_count'
+        ) }} as title_token_jaccard,
         round(
             coalesce(shared_title_tokens.shared_weight_squared, 0)
             / nullif(offer_title_norms.weight_norm * product_title_norms.weight_norm, 0), 9
         ) as title_tfidf_cosine,
-        {{ jaccard('shared_trigrams.shared_count', 'offer_trigrams.term_count', 'product_trigrams.term_count') }}
-            as title_trigram_jaccard,
+        {{ jaccard(
+            'shared_trigrams.shared_count', 'offer_trigrams.term_count', 'product_trigrams.term_count'
+        ) }} as title_trigram_jaccard,
         {{ known_flag(
             'offer_listings.title_first_token is not null and product_listings.title_first_token is not null',
             'offer_listings.title_first_token = product_listings.title_first_token'
