@@ -1,6 +1,6 @@
 """Matching benchmark on labelled data in the Magellan / DeepMatcher layout (issue 13).
 
-    python -m catalog_ml.bench_matching FOLDER [--work DIR] [--keep] [--json PATH]
+    python -m catalog_ml.bench_matching FOLDER [--work DIR] [--keep] [--json PATH] [--vars YAML]
     make bench-matching DATA=FOLDER
 
 FOLDER holds tableA.csv and tableB.csv (an `id` column plus attributes whose names vary by
@@ -40,6 +40,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import yaml
 
 from catalog_ml.contract import CONTRACT_PATH, load_contract
 
@@ -303,10 +304,15 @@ def dbt_executable() -> str:
     return str(dbt) if dbt.exists() else "dbt"
 
 
-def run_build(raw_folder: Path, work: Path, project_dir: Path) -> dict:
-    """`dbt build` in files mode on raw_folder as one subprocess, its output in
-    work/dbt_build.log; wall seconds and the peak resident memory of the dbt process."""
-    vars_ = json.dumps({"raw_source": "files", "raw_data_path": str(raw_folder)})
+def run_build(
+    raw_folder: Path, work: Path, project_dir: Path, extra_vars: dict | None = None
+) -> dict:
+    """`dbt build` in files mode on raw_folder as one subprocess (with `extra_vars`, for
+    example {catalog_candidates_per_offer: 30}), its output in work/dbt_build.log; wall
+    seconds and the peak resident memory of the dbt process."""
+    vars_ = json.dumps(
+        {**(extra_vars or {}), "raw_source": "files", "raw_data_path": str(raw_folder)}
+    )
     command = [dbt_executable(), "build", "--vars", vars_, "--target", "duckdb"]
     command += ["--project-dir", str(project_dir)]
     command += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
@@ -566,6 +572,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--vars",
+        type=yaml.safe_load,
+        default={},
+        help="more dbt vars for the build, as YAML: '{catalog_candidates_per_offer: 30}'",
+    )
     parser.add_argument("--project-dir", type=Path, default=REPO, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -587,7 +599,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_raw_folder(mapped, raw, args.project_dir)
         (work / "warehouse.duckdb").unlink(missing_ok=True)
         print(f"mapped {args.folder} to {raw}; running dbt build (log: {work / 'dbt_build.log'})")
-        run = run_build(raw, work, args.project_dir.resolve())
+        run = run_build(raw, work, args.project_dir.resolve(), args.vars)
         if run["returncode"] != 0:
             tail = Path(run["log"]).read_text(errors="replace").splitlines()[-DBT_TAIL_LINES:]
             print("\n".join(tail), file=sys.stderr)

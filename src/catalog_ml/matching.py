@@ -1,12 +1,15 @@
 """The offer-to-product matcher: XGBoost on pair features, Platt calibration, a decision
-threshold chosen on `valid`, and registry versions with champion/challenger promotion.
+threshold, and registry versions with champion/challenger promotion.
 
-Calibration is Platt scaling (a logistic regression on the raw score's log-odds), fitted on
-`valid`: strictly increasing, so the calibrated score orders pairs exactly as the raw one
-(no plateaus of tied scores, as isotonic regression gives on a few hundred labels).
+Splits: the model fits on `train`, with the number of boosting rounds cross-validated on
+`train` (folds grouped by offer). Calibration and the threshold are fitted on the
+out-of-fold train scores together with the model's `valid` scores, so they rest on all the
+labels, while `valid`, never trained or stopped on, stays the holdout promotion compares on.
+`test` never reaches this module (evaluation reads scored test pairs in SQL).
 
-Splits: the model fits on `train`, stops early and is calibrated and thresholded on
-`valid`; `test` never reaches this module (evaluation reads scored test pairs in SQL).
+Calibration is Platt scaling (a logistic regression on the raw score's log-odds): strictly
+increasing, so the calibrated score orders pairs exactly as the raw one (no plateaus of
+tied scores, as isotonic regression gives on a few hundred labels).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pandas as pd
 import xgboost as xgb
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
+from sklearn.model_selection import StratifiedGroupKFold
 
 from catalog_ml import registry
 
@@ -65,6 +69,7 @@ PARAMS = {
 }
 MAX_ROUNDS = 400
 EARLY_STOPPING_ROUNDS = 30
+CV_FOLDS = 5
 MIN_ROWS_PER_SPLIT = 10
 SCORE_COLUMNS = ["offer_id", "product_id", "match_score", "model_version", "match_threshold"]
 
@@ -147,42 +152,84 @@ def _split(training: pd.DataFrame, name: str) -> pd.DataFrame:
     )
 
 
+def _booster(params: dict, x: pd.DataFrame, y: np.ndarray, rounds: int, stop_on=None):
+    dtrain = xgb.DMatrix(x, label=y, feature_names=FEATURES)
+    evals = (
+        []
+        if stop_on is None
+        else [(xgb.DMatrix(stop_on[0], label=stop_on[1], feature_names=FEATURES), "held_out")]
+    )
+    return xgb.train(
+        params,
+        dtrain,
+        rounds,
+        evals=evals,
+        early_stopping_rounds=None if stop_on is None else EARLY_STOPPING_ROUNDS,
+        verbose_eval=False,
+    )
+
+
+def cross_validate(train: pd.DataFrame) -> tuple[np.ndarray, int] | None:
+    """Out-of-fold raw scores of every train row and the number of boosting rounds, from
+    CV_FOLDS folds grouped by offer (an offer's pairs are never split across folds) and
+    stratified by label: each fold's model stops early on its own held-out fold; the
+    rounds are the mean of those stopping points. None when a class has too few offers."""
+    y = train["is_match"].astype(int).to_numpy()
+    folds = min(CV_FOLDS, int(np.bincount(y, minlength=2).min()))
+    if folds < 2:
+        return None
+    x = train.reindex(columns=FEATURES).astype("float32")
+    splitter = StratifiedGroupKFold(n_splits=folds)
+    out_of_fold, rounds = np.empty(len(train)), []
+    for fit_rows, held_rows in splitter.split(x, y, groups=train["offer_id"].to_numpy()):
+        held = (x.iloc[held_rows], y[held_rows])
+        booster = _booster(PARAMS, x.iloc[fit_rows], y[fit_rows], MAX_ROUNDS, stop_on=held)
+        best = booster.best_iteration + 1
+        out_of_fold[held_rows] = booster.predict(
+            xgb.DMatrix(held[0], feature_names=FEATURES), iteration_range=(0, best)
+        )
+        rounds.append(best)
+    return out_of_fold, round(float(np.mean(rounds)))
+
+
 def fit(training: pd.DataFrame) -> tuple[Matcher, dict[str, float]] | None:
-    """Fit on `train`, early-stop, calibrate and threshold on `valid`; None when either split
-    is too small or has one class (the build then scores nothing and says so)."""
+    """Fit on `train` with the rounds cross-validation on `train` chooses; calibrate and
+    threshold on out-of-fold train scores together with the model's `valid` scores (four
+    times the labels `valid` alone has). `valid` is never trained or stopped on, so its
+    average precision is an honest holdout metric for promotion. None when either split is
+    too small or has one class (the build then scores nothing and says so)."""
     if (training["split"] == "test").any():
         raise ValueError("matcher training data must not contain test labels")
     train, valid = _split(training, "train"), _split(training, "valid")
     for split in (train, valid):
         if len(split) < MIN_ROWS_PER_SPLIT or split["is_match"].nunique() < 2:
             return None
+    validated = cross_validate(train)
+    if validated is None:
+        return None
+    out_of_fold, rounds = validated
     x_train, x_valid = (s.reindex(columns=FEATURES).astype("float32") for s in (train, valid))
     y_train, y_valid = (s["is_match"].astype(int).to_numpy() for s in (train, valid))
-    dtrain = xgb.DMatrix(x_train, label=y_train, feature_names=FEATURES)
-    dvalid = xgb.DMatrix(x_valid, label=y_valid, feature_names=FEATURES)
-    booster = xgb.train(
-        PARAMS,
-        dtrain,
-        MAX_ROUNDS,
-        evals=[(dvalid, "valid")],
-        early_stopping_rounds=EARLY_STOPPING_ROUNDS,
-        verbose_eval=False,
-    )
-    booster = booster[: booster.best_iteration + 1]
-    raw_valid = booster.predict(dvalid)
-    slope, intercept = fit_platt(raw_valid, y_valid)
-    calibrated = platt(raw_valid, slope, intercept)
-    threshold, f1 = best_f1_threshold(y_valid, calibrated)
+    booster = _booster(PARAMS, x_train, y_train, rounds)
+    raw_valid = booster.predict(xgb.DMatrix(x_valid, feature_names=FEATURES))
+    raw_all, y_all = np.r_[out_of_fold, raw_valid], np.r_[y_train, y_valid]
+    slope, intercept = fit_platt(raw_all, y_all)
+    threshold, _ = best_f1_threshold(y_all, platt(raw_all, slope, intercept))
     matcher = Matcher(booster, slope, intercept, threshold, FEATURES)
+    calibrated = platt(raw_valid, slope, intercept)
     predicted = calibrated >= threshold
+    tp = int((predicted & (y_valid == 1)).sum())
     metrics = {
         "valid_average_precision": float(average_precision_score(y_valid, raw_valid)),
-        "valid_f1_at_threshold": f1,
-        "valid_precision_at_threshold": float(y_valid[predicted].mean()),
+        "valid_f1_at_threshold": 2 * tp / (predicted.sum() + y_valid.sum()),
+        "valid_precision_at_threshold": float(y_valid[predicted].mean())
+        if predicted.any()
+        else 0.0,
         "valid_recall_at_threshold": float(predicted[y_valid == 1].mean()),
         "valid_brier": float(np.mean((calibrated - y_valid) ** 2)),
+        "out_of_fold_average_precision": float(average_precision_score(y_train, out_of_fold)),
         "threshold": threshold,
-        "best_iteration": int(booster.num_boosted_rounds()),
+        "best_iteration": rounds,
         "train_rows": len(train),
         "valid_rows": len(valid),
     }

@@ -74,6 +74,50 @@ code_pairs as (
     group by offer_codes.listing_id, product_codes.listing_id
 ),
 
+-- Codes that share their first var catalog_block_code_prefix characters (KT8044 and
+-- KT8044LTE, WH1000XM4 and WH1000XM4B): a key at half the weight of an equal code.
+code_prefixes as (
+    select
+        side,
+        listing_id,
+        left(code, {{ var('catalog_block_code_prefix') }}) as code_prefix
+    from codes
+    where length(code) >= {{ var('catalog_block_code_prefix') }}
+    group by side, listing_id, left(code, {{ var('catalog_block_code_prefix') }})
+),
+
+prefix_frequency as (
+    select
+        code_prefix,
+        count(*) as product_frequency
+    from code_prefixes
+    where side = 'product'
+    group by code_prefix
+),
+
+code_prefix_pairs as (
+    select
+        offer_prefixes.listing_id as offer_id,
+        product_prefixes.listing_id as product_id,
+        0 as gtin_key,
+        round(
+            sum(ln((catalog_size.product_count + 1.0) / (prefix_frequency.product_frequency + 1.0)) + 1.0) / 2, 6
+        ) as code_idf,
+        0.0 as rare_token_idf
+    from code_prefixes as offer_prefixes
+    inner join code_prefixes as product_prefixes
+        on
+            offer_prefixes.code_prefix = product_prefixes.code_prefix
+            and product_prefixes.side = 'product'
+    inner join prefix_frequency on product_prefixes.code_prefix = prefix_frequency.code_prefix
+    cross join limits
+    cross join catalog_size
+    where
+        offer_prefixes.side = 'offer'
+        and prefix_frequency.product_frequency <= limits.max_df
+    group by offer_prefixes.listing_id, product_prefixes.listing_id
+),
+
 {% set shared_token_pairs %}
     select
         offer_tokens.listing_id as offer_id,
@@ -102,6 +146,8 @@ keyed_pairs as (
     union all
     select * from code_pairs
     union all
+    select * from code_prefix_pairs
+    union all
     select * from rare_token_pairs
 ),
 
@@ -119,7 +165,7 @@ keyed as (
         offer_id,
         product_id,
         max(gtin_key) as has_gtin_key,
-        max(code_idf) as code_idf,
+        sum(code_idf) as code_idf,
         max(rare_token_idf) as rare_token_idf
     from (
         select * from keyed_pairs
