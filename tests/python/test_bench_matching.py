@@ -229,7 +229,7 @@ def test_a_failed_build_prints_the_tail_of_dbts_output_and_exits_non_zero(
 ):
     folder = write_folder(tmp_path / "data", ABT, BUY)
 
-    def failed_build(raw: Path, work: Path, project_dir: Path) -> dict:
+    def failed_build(raw: Path, work: Path, project_dir: Path, extra_vars: dict) -> dict:
         log = work / "dbt_build.log"
         log.write_text("".join(f"line {i}\n" for i in range(100)) + "Compilation Error\n")
         return {"returncode": 1, "log": str(log), "wall_seconds": 1.0, "peak_memory_mb": 1.0}
@@ -247,3 +247,19 @@ def test_bad_data_exits_2_before_any_build(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(bench, "run_build", lambda *args: pytest.fail("no build on bad data"))
     assert bench.main([str(folder)]) == 2
     assert "rtable_id '99' is not an id in tableB.csv" in capsys.readouterr().err
+
+
+def test_the_demo_exports_a_folder_the_benchmark_maps(tmp_path):
+    from catalog_ml.demo import _valid_columns, magellan
+
+    counts = magellan.write(tmp_path, scale=0.02)
+    mapped = bench.map_folder(tmp_path)
+    products = _valid_columns("products", magellan.SEED, 0.02)
+    offers = _valid_columns("offers", magellan.SEED, 0.02)
+    labels = _valid_columns("match_labels", magellan.SEED, 0.02)
+    assert len(mapped.products) == counts["tableA.csv"] == len(products["product_id"])
+    assert len(mapped.offers) == counts["tableB.csv"] == len(offers["offer_id"])
+    label_rows = sum(counts[f"{s}.csv"] for s in ("train", "valid", "test"))
+    assert len(mapped.labels) == label_rows == len(labels["offer_id"])
+    # the public layout has no GTIN: none reaches the raw offers
+    assert all(not row.get("gtin") for row in mapped.offers)
