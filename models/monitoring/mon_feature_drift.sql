@@ -3,7 +3,15 @@
 -- population and the latest scoring window (mon_feature_drift_inputs says which rows those
 -- are). Status: 'error' at var drift_psi_error or above, 'warn' at var drift_psi_warn or
 -- above; inputs that cannot be compared get a status and a message instead of a number.
+-- Sample size: a PSI over drift_psi_bins bins is only told apart from sampling noise when each
+-- population has at least var drift_min_units_per_bin independent units (offers or users,
+-- mon_feature_drift_inputs.unit_id) per bin, the chi-square rule of thumb. With fewer (a
+-- small shop's 40 users, whose 2,000 candidate rows repeat the same 40 user values), two
+-- samples of one distribution routinely give a PSI above 0.25 and empty bins add ~0.7 each,
+-- so a PSI above a threshold only warns, and the message says why.
 {{ config(materialized='table') }}
+
+{%- set min_units = var('drift_min_units_per_bin') * var('drift_psi_bins') %}
 
 with
 
@@ -27,6 +35,17 @@ expected as (
     from inputs
 ),
 
+units as (
+    select
+        model_name,
+        model_version,
+        feature_name,
+        count(distinct case when population = 'reference' then unit_id end) as reference_units,
+        count(distinct case when population = 'window' then unit_id end) as window_units
+    from inputs
+    group by model_name, model_version, feature_name
+),
+
 indices as (
     {{ psi(
         'inputs', ['model_name', 'model_version', 'feature_name'], var('drift_psi_bins'), var('drift_psi_epsilon')
@@ -44,6 +63,8 @@ compared as (
         indices.reference_null_share,
         indices.window_null_share,
         coalesce(indices.reference_distinct_values, 0) as reference_distinct_values,
+        coalesce(units.reference_units, 0) as reference_units,
+        coalesce(units.window_units, 0) as window_units,
         round(indices.psi, 6) as psi
     from expected
     left join indices
@@ -51,6 +72,18 @@ compared as (
             expected.model_name = indices.model_name
             and expected.model_version = indices.model_version
             and expected.feature_name = indices.feature_name
+    left join units
+        on
+            expected.model_name = units.model_name
+            and expected.model_version = units.model_version
+            and expected.feature_name = units.feature_name
+),
+
+judged as (
+    select
+        *,
+        least(reference_units, window_units) < {{ min_units }} as has_too_few_units
+    from compared
 ),
 
 final as (
@@ -59,6 +92,7 @@ final as (
         case
             when reference_rows = 0 or window_rows = 0 then 'warn'
             when reference_null_share = 1 and window_null_share = 1 then 'warn'
+            when has_too_few_units and psi >= {{ var('drift_psi_warn') }} then 'warn'
             else {{ status_from_thresholds('psi', var('drift_psi_warn'), var('drift_psi_error')) }}
         end as status,
         case
@@ -84,8 +118,17 @@ final as (
                 || {{ number_text('reference_null_share', 2) }} || ' -> ' || {{ number_text('window_null_share', 2) }}
                 || case when window_null_share = 1 then '; all null in the window' else '' end
                 || ')'
+                || case
+                    when has_too_few_units
+                        then
+                            '; only ' || cast(reference_units as {{ dbt.type_string() }}) || ' reference and '
+                            || cast(window_units as {{ dbt.type_string() }})
+                            || ' window units (offers or users): telling drift from sampling noise needs'
+                            || ' {{ min_units }} of each, so this is not judged above a warning'
+                    else ''
+                end
         end as message
-    from compared
+    from judged
 )
 
 select * from final

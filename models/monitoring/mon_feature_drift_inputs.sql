@@ -14,6 +14,9 @@
 --                        within the label window: a population the ranker never trains on
 --                        (PSI 0.25 on popularity_score at demo scale 0.1 with no drift),
 --                        which is a known limit (model card), not drift.
+-- unit_id is the row's independent unit, the offer (matcher) or the user (ranker): a user's
+-- candidate rows share its user features, so the units, not the rows, are the sample size
+-- mon_feature_drift judges a PSI by.
 -- Features are whatever the champion's registry row lists (mon_champion_features), so every
 -- numeric column of the scoring tables is unpivoted (macro unpivot_columns) and then matched
 -- to that list; non-numeric columns are excluded by name below. Scores: the champion's score
@@ -66,18 +69,20 @@ matcher_pairs as (
 matcher_rows as (
     select
         population,
+        offer_id as unit_id,
         * exclude (population, offer_id, product_id, is_candidate)
     from matcher_pairs
     where population is not null
 ),
 
 matcher_values as (
-    {{ unpivot_columns('matcher_rows', ['population']) }}
+    {{ unpivot_columns('matcher_rows', ['population', 'unit_id']) }}
 ),
 
 matcher_scores as (
     select
         matcher_pairs.population,
+        matcher_pairs.offer_id as unit_id,
         scores.match_score
     from matcher_pairs
     inner join {{ ref('ml_matcher_scores') }} as scores
@@ -93,22 +98,25 @@ ranker_window as (
 ranker_rows as (
     select
         'reference' as population,
+        user_id as unit_id,
         * exclude (cutoff_name, user_id, product_id, retrieval_source, category_level_1)
     from {{ ref('int_recs_ranker_training_rows') }}
     union all
     select
         'window' as population,
+        user_id as unit_id,
         * exclude (cutoff_name, user_id, product_id, retrieval_source, category_level_1)
     from ranker_window
 ),
 
 ranker_values as (
-    {{ unpivot_columns('ranker_rows', ['population']) }}
+    {{ unpivot_columns('ranker_rows', ['population', 'unit_id']) }}
 ),
 
 ranker_scores as (
     select
         'reference' as population,
+        scores.user_id as unit_id,
         scores.ranker_score
     from {{ ref('ml_ranker_scores') }} as scores
     inner join {{ ref('int_recs_ranker_training_rows') }} as training
@@ -119,6 +127,7 @@ ranker_scores as (
     union all
     select
         'window' as population,
+        scores.user_id as unit_id,
         scores.ranker_score
     from {{ ref('ml_ranker_scores') }} as scores
     inner join ranker_window
@@ -135,6 +144,7 @@ final as (
         champion_features.feature_name,
         'feature' as value_kind,
         matcher_values.population,
+        matcher_values.unit_id,
         matcher_values.column_value as observed_value
     from matcher_values
     inner join champion_features
@@ -146,6 +156,7 @@ final as (
         'match_score' as feature_name,
         'score' as value_kind,
         matcher_scores.population,
+        matcher_scores.unit_id,
         matcher_scores.match_score as observed_value
     from matcher_scores
     inner join champions on champions.model_name = 'matcher'
@@ -156,6 +167,7 @@ final as (
         champion_features.feature_name,
         'feature' as value_kind,
         ranker_values.population,
+        ranker_values.unit_id,
         ranker_values.column_value as observed_value
     from ranker_values
     inner join champion_features
@@ -167,6 +179,7 @@ final as (
         'ranker_score' as feature_name,
         'score' as value_kind,
         ranker_scores.population,
+        ranker_scores.unit_id,
         ranker_scores.ranker_score as observed_value
     from ranker_scores
     inner join champions on champions.model_name = 'recs_ranker'

@@ -11,6 +11,7 @@ import csv
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import REPO, run_dbt
 
 RECS_FIXTURE = REPO / "tests" / "fixtures" / "recs_synthetic"
@@ -33,17 +34,9 @@ KINDS = [
     ("Camera", "Electronics > Cameras > Compact", 450),
     ("Mouse", "Electronics > Computers > Mice", 30),
 ]
-# (data type of every column of fct_experiment_results, as its contract declares them)
-READOUT_TYPES = {
-    "experiment_id": "VARCHAR",
-    "variant_users": "BIGINT",
-    "metric_value": "DOUBLE",
-    "p_value": "DOUBLE",
-    "is_significant": "BOOLEAN",
-    "has_srm": "BOOLEAN",
-    "decision": "VARCHAR",
-    "health_users_counted": "BIGINT",
-}
+READOUT_CONTRACT = REPO / "models" / "marts" / "experiments" / "fct_experiment_results.yml"
+# The registry, drift and skew checks of one model in mon_health_summary.
+MODEL_CHECKS = ["one_champion", "pinned_version", "feature_drift_psi", "training_serving_skew"]
 
 
 def write_table(folder: Path, table: str, rows: list[dict] | None = None) -> None:
@@ -121,7 +114,10 @@ def catalog_only_folder(folder: Path) -> Path:
 
 def purchases_only_folder(folder: Path) -> Path:
     """Case (b): the recommendations fixture's products and users, and its events without
-    impressions or clicks (purchases, add-to-carts and hides); everything else header-only."""
+    impressions or clicks: a purchases log (purchases, add-to-carts and hides). The carts
+    matter: with purchases alone every user's other bot signals are near zero, so a filter
+    that counts the missing click share as extreme would still flag nobody and this test
+    would not see it. Everything else header-only."""
     folder.mkdir(parents=True, exist_ok=True)
     for table, keep in [
         ("products", lambda row: True),
@@ -130,9 +126,14 @@ def purchases_only_folder(folder: Path) -> Path:
     ]:
         with open(RECS_FIXTURE / f"{table}.csv", newline="") as handle:
             write_table(folder, table, [row for row in csv.DictReader(handle) if keep(row)])
-    for table in ["offers", "match_labels", "match_overrides", "experiments"]:
+    for table in [
+        "offers",
+        "match_labels",
+        "match_overrides",
+        "experiments",
+        "experiment_assignments",
+    ]:
         write_table(folder, table)
-    write_table(folder, "experiment_assignments")
     return folder
 
 
@@ -156,3 +157,90 @@ def catalog_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def purchases_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = purchases_only_folder(tmp_path_factory.mktemp("purchases_only_raw"))
     return build(folder, tmp_path_factory.mktemp("purchases_only"))
+
+
+def health(workdir: Path, query, model_name: str) -> dict[str, tuple[str, str]]:
+    """check_name -> (status, message) of one model's registry, drift and skew checks."""
+    rows = query(
+        workdir,
+        "select check_name, status, message from mon_health_summary"
+        f" where subject = '{model_name}' or subject like '{model_name}.%'",
+    )
+    return {check: (status, message) for check, status, message in rows if check in MODEL_CHECKS}
+
+
+def assert_not_applicable(workdir: Path, query, model_name: str, empty_input: str) -> None:
+    checks = health(workdir, query, model_name)
+    assert set(checks) == set(MODEL_CHECKS)
+    for status, message in checks.values():
+        assert status == "not_applicable"
+        assert (
+            message.startswith("not applicable") and f"{empty_input}, which has no rows" in message
+        )
+
+
+def assert_trained(workdir: Path, query, model_name: str) -> None:
+    status, message = health(workdir, query, model_name)["one_champion"]
+    assert status == "pass", message
+
+
+def assert_nothing_errors(workdir: Path, query) -> None:
+    errors = query(
+        workdir,
+        "select check_name, subject, message from mon_health_summary where status = 'error'",
+    )
+    assert errors == []
+
+
+def assert_empty_readout_with_contract_types(workdir: Path, query) -> None:
+    (model,) = yaml.safe_load(READOUT_CONTRACT.read_text())["models"]
+    contract = {column["name"]: column["data_type"].upper() for column in model["columns"]}
+    built = dict(
+        query(workdir, "select column_name, column_type from (describe fct_experiment_results)")
+    )
+    assert built == contract
+    assert query(workdir, "select count(*) from fct_experiment_results") == [(0,)]
+
+
+def test_catalog_only_folder_matches_and_says_the_ranker_is_not_applicable(catalog_only, query):
+    assert_trained(catalog_only, query, "matcher")
+    assert_not_applicable(catalog_only, query, "recs_ranker", "stg_events")
+    assert_nothing_errors(catalog_only, query)
+    (offers, decided) = query(
+        catalog_only, "select count(distinct offer_id), count(*) from fct_offer_matches"
+    )[0]
+    assert offers == decided == 40
+    assert query(catalog_only, "select count(*) from fct_recommendations") == [(0,)]
+
+
+def test_catalog_only_folder_has_an_empty_typed_experiment_readout(catalog_only, query):
+    assert_empty_readout_with_contract_types(catalog_only, query)
+
+
+def test_purchases_only_folder_recommends_and_says_the_matcher_is_not_applicable(
+    purchases_only, query
+):
+    assert_trained(purchases_only, query, "recs_ranker")
+    assert_not_applicable(purchases_only, query, "matcher", "stg_match_labels")
+    assert_nothing_errors(purchases_only, query)
+    (users,) = query(purchases_only, "select count(*) from stg_users")[0]
+    assert query(purchases_only, "select count(distinct user_id) from fct_recommendations") == [
+        (users,)
+    ]
+    assert query(purchases_only, "select count(*) from fct_offer_matches") == [(0,)]
+
+
+def test_purchases_only_folder_has_an_empty_typed_experiment_readout(purchases_only, query):
+    assert_empty_readout_with_contract_types(purchases_only, query)
+
+
+def test_without_clicks_or_impressions_no_user_is_flagged_as_a_bot(purchases_only, query):
+    (users, without_click_share, flagged) = query(
+        purchases_only,
+        "select count(*), count(*) - count(click_share), count(*) filter (where is_bot)"
+        " from int_recs_user_behaviour",
+    )[0]
+    # every user lacks the click signal: it abstains (null) instead of counting as extreme
+    # (scored as 0/0 = NaN, the top robust z, it flagged 15 of the 194 users here)
+    assert users > 100 and without_click_share == users
+    assert flagged == 0
