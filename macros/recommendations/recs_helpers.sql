@@ -20,3 +20,13 @@
         else 1
     end
 {%- endmacro %}
+
+{#-
+    The retrieval sources, in order of precedence for a candidate's retrieval_source. Each is
+    a model int_recs_retrieval_<name> (cutoff_name, user_id, product_id, source_score,
+    source_rank). Candidates, ranker features, retrieval recall and the per-source baselines
+    of the evaluation all read this list: adding a source is one model plus one name here.
+-#}
+{% macro recs_retrieval_sources() %}
+    {{ return(['sequential', 'covisitation', 'content', 'history', 'popularity']) }}
+{% endmacro %}

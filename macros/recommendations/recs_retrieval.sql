@@ -29,11 +29,13 @@ final as (
 
 {#-
     Item-to-item retrieval: neighbours (model `neighbours_model`: product_id,
-    related_product_id, `score_column`) of the user's 10 most recent interacted
-    products before the cutoff, scored by the sum of neighbour score x the anchor's
-    recency decay. `per_cutoff`: the neighbour table has a cutoff_name to match.
+    related_product_id, `score_column`) of the user's `anchors` most recent interacted
+    products before the cutoff, scored by the sum of neighbour score x the anchor's weight:
+    its recency decay in days (anchor_weight='recency'), or 1/2 per step back from the
+    latest interaction (anchor_weight='position': what comes next follows the last item).
+    `per_cutoff`: the neighbour table has a cutoff_name to match.
 -#}
-{% macro recs_neighbour_retrieval(neighbours_model, score_column, per_cutoff) %}
+{% macro recs_neighbour_retrieval(neighbours_model, score_column, per_cutoff, anchor_weight='recency', anchors=10) %}
 with
 
 target_users as (
@@ -48,19 +50,34 @@ neighbours as (
     select * from {{ ref(neighbours_model) }}
 ),
 
-anchors as (
+recent as (
     select
         history.cutoff_name,
         history.user_id,
         history.product_id,
-        {{ recs_decay('history.days_since_last_event') }} as anchor_weight
+        history.days_since_last_event,
+        row_number() over (
+            partition by history.cutoff_name, history.user_id
+            order by history.last_event_at desc, history.product_id asc
+        ) as anchor_position
     from history
     inner join target_users
         on history.cutoff_name = target_users.cutoff_name and history.user_id = target_users.user_id
     where history.interaction_count > 0
-    qualify row_number() over (
-        partition by history.cutoff_name, history.user_id order by history.last_event_at desc, history.product_id asc
-    ) <= 10
+    qualify anchor_position <= {{ anchors }}
+),
+
+anchors as (
+    select
+        cutoff_name,
+        user_id,
+        product_id,
+        {%- if anchor_weight == 'position' %}
+            power(0.5, anchor_position - 1) as anchor_weight
+        {%- else %}
+            {{ recs_decay('days_since_last_event') }} as anchor_weight
+        {%- endif %}
+    from recent
 ),
 
 scored as (
@@ -68,7 +85,7 @@ scored as (
         anchors.cutoff_name,
         anchors.user_id,
         neighbours.related_product_id as product_id,
-        sum(neighbours.{{ score_column }} * anchors.anchor_weight) as source_score
+        round(sum(neighbours.{{ score_column }} * anchors.anchor_weight), 9) as source_score
     from anchors
     inner join neighbours
         on

@@ -32,3 +32,15 @@ inner join {{ ref('int_recs_cutoffs') }} as cutoffs on history.cutoff_name = cut
 where history.last_event_at >= cutoffs.cutoff_at
 
 {% endtest %}
+
+{#-
+    Fails with each row whose `column_name` is neither a retrieval source (macro
+    recs_retrieval_sources) nor one of `other_values` (nulls pass).
+-#}
+{% test recs_known_source(model, column_name, other_values=[]) %}
+
+select *
+from {{ model }}
+where {{ column_name }} not in {{ recs_sql_list(recs_retrieval_sources() + other_values) }}
+
+{% endtest %}

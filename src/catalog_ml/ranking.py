@@ -23,38 +23,20 @@ import xgboost as xgb
 from catalog_ml import registry
 
 MODEL_NAME = "recs_ranker"
-FEATURES = [
-    "covisitation_score",
-    "covisitation_rank",
-    "content_score",
-    "content_rank",
-    "history_score",
-    "history_rank",
-    "popularity_score",
-    "popularity_source_rank",
-    "source_count",
-    "best_source_rank",
-    "item_decayed_popularity",
-    "item_user_share",
-    "item_interactions_7d",
-    "item_interactions_30d",
-    "item_purchase_rate",
-    "item_popularity_percentile",
-    "item_days_since_last_interaction",
-    "item_price",
-    "user_interaction_count",
-    "user_product_count",
-    "user_days_since_last_event",
-    "user_category_share",
-    "price_to_user_mean_price",
-    "user_item_impressions",
-    "user_item_days_since_last_event",
-]
+# Every column of int_recs_ranker_features but these is a feature (one score and one rank per
+# retrieval source, so adding a source adds its features without a change here).
+NOT_FEATURES = {
+    "cutoff_name",
+    "user_id",
+    "product_id",
+    "retrieval_source",
+    "category_level_1",
+    "label",
+}
 PARAMS: dict[str, Any] = {
     "objective": "rank:ndcg",
     "eval_metric": "ndcg@10",
     "eta": 0.1,
-    "max_depth": 6,
     "min_child_weight": 1.0,
     "subsample": 0.8,
     "colsample_bytree": 0.8,
@@ -62,7 +44,12 @@ PARAMS: dict[str, Any] = {
     "nthread": 2,
     "seed": 42,
 }
-ROUNDS = 150
+# Chosen on validation users (never on the promotion holdout): tree depth from this grid and
+# the number of rounds by early stopping on NDCG@10, at most MAX_ROUNDS.
+DEPTHS = (3, 4, 6)
+MAX_ROUNDS = 300
+EARLY_STOPPING_ROUNDS = 25
+VALIDATION_SHARE = 0.25
 HOLDOUT_SHARE = 0.2
 NO_MODEL_VERSION = "none"
 # Cutoffs scored: eval and serve feed the lists; train rows are scored too, so monitors can
@@ -70,10 +57,26 @@ NO_MODEL_VERSION = "none"
 SCORED_CUTOFFS = ("train", "eval", "serve")
 
 
-def is_holdout_user(user_id: str, share: float = HOLDOUT_SHARE) -> bool:
-    """Deterministic user split: the same user is always on the same side."""
+def user_fraction(user_id: str) -> float:
+    """A user's fixed place in [0, 1] (md5 of the id): the same user is always on the same
+    side of every split."""
     digest = hashlib.md5(str(user_id).encode()).hexdigest()
-    return int(digest[:8], 16) / 0xFFFFFFFF < share
+    return int(digest[:8], 16) / 0xFFFFFFFF
+
+
+def is_holdout_user(user_id: str, share: float = HOLDOUT_SHARE) -> bool:
+    """Users the promotion decision is measured on: the first `share` of user_fraction."""
+    return user_fraction(user_id) < share
+
+
+def is_validation_user(user_id: str) -> bool:
+    """Users hyperparameters are chosen on: the next VALIDATION_SHARE after the holdout."""
+    return HOLDOUT_SHARE <= user_fraction(user_id) < HOLDOUT_SHARE + VALIDATION_SHARE
+
+
+def feature_names(frame: pd.DataFrame) -> list[str]:
+    """The ranker's features: every column but NOT_FEATURES, in the frame's order."""
+    return [column for column in frame.columns if column not in NOT_FEATURES]
 
 
 def feature_matrix(frame: pd.DataFrame, features: list[str]) -> np.ndarray:
@@ -107,8 +110,37 @@ def _dmatrix(frame: pd.DataFrame, features: list[str]) -> xgb.DMatrix:
     return matrix
 
 
-def fit(train: pd.DataFrame, params: dict[str, Any] = PARAMS, rounds: int = ROUNDS) -> xgb.Booster:
-    return xgb.train(params, _dmatrix(train, FEATURES), num_boost_round=rounds)
+def fit(
+    train: pd.DataFrame, features: list[str], params: dict[str, Any], rounds: int
+) -> xgb.Booster:
+    return xgb.train(params, _dmatrix(train, features), num_boost_round=rounds)
+
+
+def tune(train: pd.DataFrame, features: list[str]) -> tuple[dict[str, Any], int, float]:
+    """Depth and rounds chosen on the validation users of `train` (each depth of DEPTHS
+    fitted on the others, stopped early on NDCG@10 of the validation users): the parameters,
+    the rounds and the validation NDCG of the best. Without validation users (tiny data),
+    the middle depth and 50 rounds."""
+    validation_mask = train["user_id"].map(is_validation_user).to_numpy()
+    fit_rows, validation = train[~validation_mask], train[validation_mask]
+    if fit_rows.empty or validation.empty:
+        return {**PARAMS, "max_depth": DEPTHS[len(DEPTHS) // 2]}, 50, float("nan")
+    dfit, dvalid = _dmatrix(fit_rows, features), _dmatrix(validation, features)
+    best: tuple[float, dict[str, Any], int] | None = None
+    for depth in DEPTHS:
+        params = {**PARAMS, "max_depth": depth}
+        booster = xgb.train(
+            params,
+            dfit,
+            MAX_ROUNDS,
+            evals=[(dvalid, "validation")],
+            early_stopping_rounds=EARLY_STOPPING_ROUNDS,
+            verbose_eval=False,
+        )
+        rounds, score = booster.best_iteration + 1, float(booster.best_score)
+        if best is None or score > best[0]:
+            best = (score, params, rounds)
+    return best[1], best[2], best[0]
 
 
 def predict(booster: xgb.Booster, frame: pd.DataFrame, features: list[str]) -> np.ndarray:
@@ -135,13 +167,15 @@ def train_and_register(
     train, holdout = rows[~holdout_mask], rows[holdout_mask]
     if train.empty or holdout.empty:
         return empty
+    features = feature_names(rows)
     version = registry.model_version(
-        [sys.modules[__name__]], {**PARAMS, "rounds": ROUNDS, "features": FEATURES}, rows
+        [registry, sys.modules[__name__]], {**PARAMS, "depths": DEPTHS, "features": features}, rows
     )
     if version in set(existing.loc[existing["model_name"] == MODEL_NAME, "model_version"]):
         return empty
-    booster = fit(train)
-    metric = ndcg_at_k(holdout, predict(booster, holdout, FEATURES), k)
+    params, rounds, validation_ndcg = tune(train, features)
+    booster = fit(train, features, params, rounds)
+    metric = ndcg_at_k(holdout, predict(booster, holdout, features), k)
     champion = registry.current_champion(existing, MODEL_NAME)
     champion_metric = None
     if champion is not None:
@@ -155,8 +189,8 @@ def train_and_register(
         model_name=MODEL_NAME,
         model_version=version,
         trained_at=registry.utc_now(),
-        params_json=json.dumps({**PARAMS, "rounds": ROUNDS}, sort_keys=True),
-        feature_names_json=json.dumps(FEATURES),
+        params_json=json.dumps({**params, "rounds": rounds}, sort_keys=True),
+        feature_names_json=json.dumps(features),
         training_rows=len(train),
         holdout_metric_name=f"ndcg@{k} on held-out training users",
         holdout_metric=metric,
@@ -164,6 +198,9 @@ def train_and_register(
             {
                 "train_users": int(train["user_id"].nunique()),
                 "holdout_users": int(holdout["user_id"].nunique()),
+                "validation_ndcg": validation_ndcg,
+                "max_depth": params["max_depth"],
+                "rounds": rounds,
             }
         ),
         previous_champion_version=None if champion is None else str(champion["model_version"]),

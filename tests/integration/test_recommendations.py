@@ -143,7 +143,7 @@ def test_demo_ranker_beats_both_baselines(demo_build, query):
             "select method, ndcg_at_k from eval_ranking_metrics where user_segment = 'all'",
         )
     )
-    assert ndcg["ranker"] > ndcg["popularity"] and ndcg["ranker"] > ndcg["covisitation"]
+    assert ndcg["ranker"] > ndcg["popularity"] and ndcg["ranker"] > ndcg["source_covisitation"]
     ours = dict(
         query(
             demo_build,

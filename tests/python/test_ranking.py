@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -10,19 +12,22 @@ from sklearn.metrics import ndcg_score
 
 from catalog_ml import portable, ranking, registry
 
+NOISE_FEATURES = ["content_relative_score", "item_relative_popularity", "user_category_share"]
+
 
 def candidates(
     seed: int = 0, users: int = 60, per_user: int = 12, cutoff: str = "train"
 ) -> pd.DataFrame:
-    """Synthetic candidates whose label follows covisitation_score, so a ranker can learn it."""
+    """Synthetic candidates whose label follows covisitation_relative_score, so a ranker can
+    learn it; the other features are noise."""
     rng = np.random.default_rng(seed)
     rows = []
     for user in range(users):
         for item in range(per_user):
             signal = rng.random()
-            row = {name: rng.random() for name in ranking.FEATURES}
-            row |= {"cutoff_name": cutoff, "user_id": f"u{user}", "product_id": f"p{item}"}
-            row |= {"covisitation_score": signal, "best_source_rank": item + 1}
+            row = {"cutoff_name": cutoff, "user_id": f"u{user}", "product_id": f"p{item}"}
+            row |= {name: rng.random() for name in NOISE_FEATURES}
+            row |= {"covisitation_relative_score": signal, "best_source_rank": item + 1}
             row["label"] = 3 if signal > 0.85 else (1 if signal > 0.7 else 0)
             rows.append(row)
     return pd.DataFrame(rows)
@@ -33,6 +38,27 @@ def test_holdout_split_is_deterministic_and_about_the_share():
     first = [ranking.is_holdout_user(user) for user in users]
     assert first == [ranking.is_holdout_user(user) for user in users]
     assert 0.15 < np.mean(first) < 0.25
+
+
+def test_features_are_every_column_but_keys_and_label():
+    frame = candidates(users=2, per_user=2)
+    assert ranking.feature_names(frame) == [
+        *NOISE_FEATURES,
+        "covisitation_relative_score",
+        "best_source_rank",
+    ]
+
+
+def test_hyperparameters_are_chosen_on_validation_users_not_the_holdout():
+    rows = ranking.train_and_register(candidates(users=200), None, margin=0.01)
+    params = json.loads(rows.iloc[0]["params_json"])
+    metrics = json.loads(rows.iloc[0]["metrics_json"])
+    assert params["max_depth"] in ranking.DEPTHS and 1 <= params["rounds"] <= ranking.MAX_ROUNDS
+    assert metrics["validation_ndcg"] > 0.8
+    users = pd.Series([f"user{index}" for index in range(4000)])
+    validation, holdout = users.map(ranking.is_validation_user), users.map(ranking.is_holdout_user)
+    assert not (validation & holdout).any()
+    assert 0.2 < validation.mean() < 0.3
 
 
 def test_ndcg_matches_sklearn():
@@ -89,8 +115,8 @@ def test_scores_use_the_champion_or_a_pinned_version_or_fall_back():
     scored = score(serve, registry_rows, None)
     assert len(scored) == len(serve) and scored["ranker_score"].between(0, 1).all()
     assert set(scored["model_version"]) == {registry_rows.iloc[0]["model_version"]}
-    # the learned signal: higher covisitation_score ranks higher
-    assert np.corrcoef(scored["ranker_score"], serve["covisitation_score"])[0, 1] > 0.5
+    # the learned signal: higher covisitation_relative_score ranks higher
+    assert np.corrcoef(scored["ranker_score"], serve["covisitation_relative_score"])[0, 1] > 0.5
     with pytest.raises(ValueError, match="not registered"):
         score(serve, registry_rows, "no-such-version")
     fallback = score(serve, registry.empty_registry(), None)

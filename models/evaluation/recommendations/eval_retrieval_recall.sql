@@ -1,6 +1,7 @@
--- Recall of each retrieval source, and of the capped candidate set, on the holdout: the share
--- of evaluated users' relevant items (after the eval cutoff) that the source retrieved from
--- events before the eval cutoff, with the mean number of candidates per user.
+-- Recall of each retrieval source (macro recs_retrieval_sources), and of the capped candidate
+-- set, on the holdout: the share of evaluated users' relevant items (after the eval cutoff)
+-- that the source retrieved from events before the eval cutoff, with the mean number of
+-- candidates per user.
 with
 
 target_users as (
@@ -19,34 +20,15 @@ candidates as (
 ),
 
 retrieved as (
-    select
-        user_id,
-        product_id,
-        'covisitation' as source_name
-    from {{ ref('int_recs_retrieval_covisitation') }}
-    where cutoff_name = 'eval'
-    union all
-    select
-        user_id,
-        product_id,
-        'content' as source_name
-    from {{ ref('int_recs_retrieval_content') }}
-    where cutoff_name = 'eval'
-    union all
-    select
-        user_id,
-        product_id,
-        'history' as source_name
-    from {{ ref('int_recs_retrieval_history') }}
-    where cutoff_name = 'eval'
-    union all
-    select
-        user_id,
-        product_id,
-        'popularity' as source_name
-    from {{ ref('int_recs_retrieval_popularity') }}
-    where cutoff_name = 'eval'
-    union all
+    {%- for source_name in recs_retrieval_sources() %}
+        select
+            user_id,
+            product_id,
+            '{{ source_name }}' as source_name
+        from {{ ref('int_recs_retrieval_' ~ source_name) }}
+        where cutoff_name = 'eval'
+        union all
+    {%- endfor %}
     select
         user_id,
         product_id,

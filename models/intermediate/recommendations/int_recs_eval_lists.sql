@@ -1,8 +1,11 @@
 -- Every method's top var recs_k list for the evaluated users at the eval cutoff, in one shape
 -- (method, user_id, rank, product_id) for the metric macros:
 -- ranker (the served list, after re-ranking), ranker_before_reranking (ranker order alone),
--- popularity (global popularity before the cutoff, seen items removed) and covisitation
--- (co-visitation retrieval alone). All from events before the eval cutoff only.
+-- popularity (global popularity before the cutoff, seen items removed) and source_<name> for
+-- every retrieval source alone (macro recs_retrieval_sources: its own top var recs_k). All
+-- from events before the eval cutoff only.
+{%- set source_names = recs_retrieval_sources() %}
+
 with
 
 target_users as (
@@ -22,11 +25,6 @@ scores as (
 
 popularity as (
     select * from {{ ref('int_recs_item_popularity') }}
-    where cutoff_name = 'eval'
-),
-
-covisitation as (
-    select * from {{ ref('int_recs_retrieval_covisitation') }}
     where cutoff_name = 'eval'
 ),
 
@@ -71,16 +69,19 @@ popular as (
     qualify rank <= {{ var('recs_k') }}
 ),
 
-covisited as (
-    select
-        'covisitation' as method,  -- noqa: RF04
-        covisitation.user_id,
-        covisitation.source_rank as rank,  -- noqa: RF04
-        covisitation.product_id
-    from covisitation
-    inner join target_users on covisitation.user_id = target_users.user_id
-    where covisitation.source_rank <= {{ var('recs_k') }}
-),
+{%- for source_name in source_names %}
+
+    source_{{ source_name }} as (
+        select
+            'source_{{ source_name }}' as method,  -- noqa: RF04
+            retrieved.user_id,
+            retrieved.source_rank as rank,  -- noqa: RF04
+            retrieved.product_id
+        from {{ ref('int_recs_retrieval_' ~ source_name) }} as retrieved
+        inner join target_users on retrieved.user_id = target_users.user_id
+        where retrieved.cutoff_name = 'eval' and retrieved.source_rank <= {{ var('recs_k') }}
+    ),
+{%- endfor %}
 
 final as (
     select * from ranker
@@ -88,8 +89,10 @@ final as (
     select * from ranker_before_reranking
     union all
     select * from popular
-    union all
-    select * from covisited
+    {%- for source_name in source_names %}
+        union all
+        select * from source_{{ source_name }}
+    {%- endfor %}
 )
 
 select * from final

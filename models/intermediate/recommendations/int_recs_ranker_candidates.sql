@@ -1,10 +1,17 @@
--- The candidate set per cutoff and user: the union of the four retrieval sources, one row per
--- product with each source's score and rank (null when that source did not retrieve it),
--- capped at var recs_candidates_per_user by the best rank any source gave it. retrieval_source
--- is the source that ranked it best.
-{% set source_names = ['covisitation', 'content', 'history', 'popularity'] %}
+-- The candidate set per cutoff and user: the union of the retrieval sources (macro
+-- recs_retrieval_sources), one row per product with each source's score and rank (null when
+-- that source did not retrieve it), capped at var recs_candidates_per_user. Sources share the
+-- slots by their measured worth (int_recs_source_shares): a candidate's slot rank is its rank
+-- in a source / that source's share, so a source with twice the share fills twice the slots;
+-- the candidates with the best slot ranks are kept. retrieval_source is the source that gave
+-- the best slot rank.
+{%- set source_names = recs_retrieval_sources() %}
 
 with
+
+shares as (
+    select * from {{ ref('int_recs_source_shares') }}
+),
 
 sources as (
     {%- for source_name in source_names %}
@@ -14,10 +21,28 @@ sources as (
             product_id,
             source_score,
             source_rank,
-            '{{ source_name }}' as source_name
+            '{{ source_name }}' as source_name,
+            {{ loop.index }} as source_precedence
         from {{ ref('int_recs_retrieval_' ~ source_name) }}
         {{ 'union all' if not loop.last }}
     {%- endfor %}
+),
+
+slotted as (
+    select
+        sources.*,
+        round(sources.source_rank / shares.slot_share, 6) as slot_rank
+    from sources
+    inner join shares on sources.source_name = shares.source_name
+),
+
+preferred as (
+    select
+        *,
+        row_number() over (
+            partition by cutoff_name, user_id, product_id order by slot_rank asc, source_precedence asc
+        ) as source_preference
+    from slotted
 ),
 
 pivoted as (
@@ -30,23 +55,18 @@ pivoted as (
             min(case when source_name = '{{ source_name }}' then source_rank end) as {{ source_name }}_rank,
         {%- endfor %}
         count(*) as source_count,
-        min(source_rank) as best_source_rank
-    from sources
+        min(source_rank) as best_source_rank,
+        min(slot_rank) as best_slot_rank,
+        max(case when source_preference = 1 then source_name end) as retrieval_source
+    from preferred
     group by cutoff_name, user_id, product_id
 ),
 
 final as (
-    select
-        *,
-        case best_source_rank
-            when covisitation_rank then 'covisitation'
-            when content_rank then 'content'
-            when history_rank then 'history'
-            else 'popularity'
-        end as retrieval_source
+    select *
     from pivoted
     qualify row_number() over (
-        partition by cutoff_name, user_id order by best_source_rank asc, source_count desc, product_id asc
+        partition by cutoff_name, user_id order by best_slot_rank asc, source_count desc, product_id asc
     ) <= {{ var('recs_candidates_per_user') }}
 )
 

@@ -1,8 +1,17 @@
 -- Point-in-time features of every candidate: everything is computed from events strictly
 -- before the row's cutoff (int_recs_user_history, int_recs_item_popularity are per cutoff),
 -- so train rows (cutoff T1) never see the label window and eval rows never see the holdout.
+-- Features that change scale between cutoffs (raw source scores, raw popularity counts)
+-- enter relative to the user's own candidates (score / the user's best), so a model trained at
+-- one cutoff reads another the same way. One score and one rank per retrieval source (macro
+-- recs_retrieval_sources); a source that did not retrieve the item has relative score 0 and
+-- rank var recs_candidates_per_source + 1. Every column but the keys (cutoff_name, user_id,
+-- product_id, retrieval_source, category_level_1) and label is a ranker feature.
 -- label: the relevance grade in the window after the cutoff (train and eval; 0 when none,
 -- null for serve).
+{%- set source_names = recs_retrieval_sources() %}
+{%- set not_retrieved_rank = var('recs_candidates_per_source') + 1 %}
+
 with
 
 candidates as (
@@ -53,23 +62,38 @@ final as (
         candidates.product_id,
         candidates.retrieval_source,
         popularity.category_level_1,
-        coalesce(candidates.covisitation_score, 0) as covisitation_score,
-        coalesce(candidates.covisitation_rank, 999) as covisitation_rank,
-        coalesce(candidates.content_score, 0) as content_score,
-        coalesce(candidates.content_rank, 999) as content_rank,
-        coalesce(candidates.history_score, 0) as history_score,
-        coalesce(candidates.history_rank, 999) as history_rank,
-        coalesce(candidates.popularity_score, 0) as popularity_score,
-        coalesce(candidates.popularity_rank, 999) as popularity_source_rank,
+        {%- for source_name in source_names %}
+            round(
+                coalesce(
+                    candidates.{{ source_name }}_score
+                    / nullif(max(candidates.{{ source_name }}_score) over (
+                        partition by candidates.cutoff_name, candidates.user_id
+                    ), 0),
+                    0
+                ), 6
+            ) as {{ source_name }}_relative_score,
+            coalesce(candidates.{{ source_name }}_rank, {{ not_retrieved_rank }}) as {{ source_name }}_rank,
+        {%- endfor %}
         candidates.source_count,
         candidates.best_source_rank,
-        popularity.decayed_popularity as item_decayed_popularity,
+        candidates.best_slot_rank,
+        round(
+            coalesce(
+                popularity.decayed_popularity
+                / nullif(max(popularity.decayed_popularity) over (
+                    partition by candidates.cutoff_name, candidates.user_id
+                ), 0),
+                0
+            ), 6
+        ) as item_relative_popularity,
         popularity.user_share as item_user_share,
-        popularity.interactions_7d as item_interactions_7d,
-        popularity.interactions_30d as item_interactions_30d,
+        round(popularity.interactions_7d * 1.0 / nullif(popularity.interactions_30d, 0), 6) as item_trend,
         popularity.purchase_count * 1.0 / greatest(popularity.interaction_count, 1) as item_purchase_rate,
         popularity.popularity_percentile as item_popularity_percentile,
-        coalesce(popularity.days_since_last_interaction, 999) as item_days_since_last_interaction,
+        round(percent_rank() over (
+            partition by candidates.cutoff_name, candidates.user_id
+            order by coalesce(popularity.days_since_last_interaction, 999) asc
+        ), 6) as item_recency_rank,
         cast(popularity.price as double) as item_price,
         coalesce(users.user_interaction_count, 0) as user_interaction_count,
         coalesce(users.user_product_count, 0) as user_product_count,
