@@ -30,3 +30,20 @@
 {% macro recs_retrieval_sources() %}
     {{ return(['sequential', 'covisitation', 'content', 'history', 'popularity']) }}
 {% endmacro %}
+
+{#-
+    A user's fixed place in [0, 1]: the first 8 hex digits of md5(user_id) / 0xFFFFFFFF, the
+    same number catalog_ml.ranking.user_fraction computes, so SQL and Python split users alike
+    (the ranker's promotion holdout is user_fraction < 0.2).
+-#}
+{% macro recs_user_fraction(user_id) %}
+    {{ return(adapter.dispatch('recs_user_fraction', 'catalog_ml')(user_id)) }}
+{% endmacro %}
+
+{% macro default__recs_user_fraction(user_id) -%}
+    (cast('0x' || substr(md5({{ user_id }}), 1, 8) as ubigint) / 4294967295.0)
+{%- endmacro %}
+
+{% macro snowflake__recs_user_fraction(user_id) -%}
+    (to_number(substr(md5({{ user_id }}), 1, 8), 'XXXXXXXX') / 4294967295.0)
+{%- endmacro %}

@@ -1,11 +1,9 @@
 -- The served list per cutoff (eval and serve) and user, top var recs_k: candidates ordered by
--- the ranker's score (seen items were never candidates: purchased and hidden among them), then
--- 1. diversity: at most var recs_category_cap items of one top-level category before any
---    item over the cap (0 = off);
--- 2. exploration: the last var recs_exploration_slots places go to candidates outside the
---    top, picked by a deterministic hash of cutoff, user and product;
--- 3. fallback: a user with too few candidates (new users: none) is filled up with the most
---    popular unseen products (retrieval_source popularity_fallback).
+-- the ranker's score (seen items were never candidates: purchased and hidden among them),
+-- re-ranked (macro recs_rerank: category cap, exploration slots) with the setting
+-- int_recs_rerank_budget chose within var recs_rerank_max_ndcg_loss; then a user with too few
+-- candidates (new users: none) is filled up with the most popular unseen products
+-- (retrieval_source popularity_fallback).
 with
 
 scores as (
@@ -32,85 +30,33 @@ history as (
     where is_seen
 ),
 
+chosen_setting as (
+    select * from {{ ref('int_recs_rerank_budget') }}
+    where is_chosen
+),
+
 scored as (
     select
         features.cutoff_name,
+        chosen_setting.setting_name,
+        chosen_setting.category_cap,
+        chosen_setting.exploration_slots,
         features.user_id,
         features.product_id,
         features.category_level_1,
         features.retrieval_source,
         scores.ranker_score as score,
-        scores.model_version,
-        row_number() over (
-            partition by features.cutoff_name, features.user_id, features.category_level_1
-            order by scores.ranker_score desc, features.product_id asc
-        ) as category_position
+        scores.model_version
     from features
     inner join scores
         on
             features.cutoff_name = scores.cutoff_name
             and features.user_id = scores.user_id
             and features.product_id = scores.product_id
+    cross join chosen_setting
 ),
 
-diversified as (
-    select
-        *,
-        row_number() over (
-            partition by cutoff_name, user_id
-            order by
-                {% if var('recs_category_cap') | int > 0 -%}
-                    case when category_position > {{ var('recs_category_cap') }} then 1 else 0 end,
-                {%- endif %}
-                score desc, product_id asc
-        ) as diversified_position
-    from scored
-),
-
-exploration as (
-    select
-        *,
-        'exploration' as slot_kind,
-        row_number() over (
-            partition by cutoff_name, user_id order by md5(cutoff_name || user_id || product_id)
-        ) as slot_position
-    from diversified
-    where diversified_position > {{ var('recs_k') - var('recs_exploration_slots') }}
-    qualify slot_position <= {{ var('recs_exploration_slots') }}
-),
-
-exploited as (
-    select
-        *,
-        'ranked' as slot_kind,
-        diversified_position as slot_position
-    from diversified
-    where diversified_position <= {{ var('recs_k') - var('recs_exploration_slots') }}
-),
-
-listed as (
-    select
-        cutoff_name,
-        user_id,
-        product_id,
-        score,
-        case when slot_kind = 'exploration' then 'exploration' else retrieval_source end as retrieval_source,
-        model_version,
-        case when slot_kind = 'exploration' then 1 else 0 end as slot_group,
-        slot_position
-    from exploited
-    union all
-    select
-        cutoff_name,
-        user_id,
-        product_id,
-        score,
-        'exploration' as retrieval_source,
-        model_version,
-        1 as slot_group,
-        slot_position
-    from exploration
-),
+{{ recs_rerank('scored') }},
 
 fallback as (
     -- the most popular products each user has neither seen nor been given, after the list
@@ -153,7 +99,16 @@ final as (
         retrieval_source,
         model_version
     from (
-        select * from listed
+        select
+            cutoff_name,
+            user_id,
+            product_id,
+            score,
+            retrieval_source,
+            model_version,
+            slot_group,
+            slot_position
+        from listed
         union all
         select * from fallback
     ) as all_slots

@@ -1,0 +1,113 @@
+-- What re-ranking may cost: every re-ranking setting (macro recs_rerank_settings: category cap
+-- and exploration slot, each on or off) applied at the train cutoff to the ranker's held-out
+-- users (user_fraction < 0.2, the users the ranker never trained on; macro recs_user_fraction)
+-- and scored by NDCG@K against their labels. The chosen setting is the most diverse one whose
+-- loss against no re-ranking is at most var recs_rerank_max_ndcg_loss; int_recs_reranked
+-- serves with it. The eval holdout is never read.
+{%- set settings = recs_rerank_settings() %}
+
+with
+
+settings as (
+    {%- for setting in settings %}
+        select
+            '{{ setting.name }}' as setting_name,
+            {{ loop.index }} as preference,
+            {{ setting.category_cap }} as category_cap,
+            {{ setting.exploration_slots }} as exploration_slots
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+features as (
+    select * from {{ ref('int_recs_ranker_features') }}
+    where cutoff_name = 'train' and {{ recs_user_fraction('user_id') }} < 0.2
+),
+
+scores as (
+    select * from {{ ref('ml_ranker_scores') }}
+    where cutoff_name = 'train'
+),
+
+relevant as (
+    select labels.*
+    from {{ ref('int_recs_ranker_labels') }} as labels
+    where
+        labels.cutoff_name = 'train'
+        and labels.user_id in (select features.user_id from features)
+),
+
+scored as (
+    select
+        features.cutoff_name,
+        settings.setting_name,
+        settings.category_cap,
+        settings.exploration_slots,
+        features.user_id,
+        features.product_id,
+        features.category_level_1,
+        features.retrieval_source,
+        scores.ranker_score as score,
+        scores.model_version
+    from features
+    inner join scores
+        on
+            features.cutoff_name = scores.cutoff_name
+            and features.user_id = scores.user_id
+            and features.product_id = scores.product_id
+    cross join settings
+),
+
+{{ recs_rerank('scored') }},
+
+lists as (
+    select
+        setting_name as method,  -- noqa: RF04
+        user_id,
+        row_number() over (partition by setting_name, user_id order by slot_group, slot_position) as rank,
+        product_id
+    from listed
+    qualify rank <= {{ var('recs_k') }}
+),
+
+ndcg as (
+    {{ ndcg_at_k('lists', 'relevant', var('recs_k')) }}
+),
+
+per_setting as (
+    select
+        ndcg.method as setting_name,
+        count(*) as evaluated_users,
+        round(avg(ndcg.ndcg), 6) as ndcg_at_k
+    from ndcg
+    group by ndcg.method
+),
+
+compared as (
+    select
+        settings.setting_name,
+        settings.preference,
+        settings.category_cap,
+        settings.exploration_slots,
+        coalesce(per_setting.evaluated_users, 0) as evaluated_users,
+        per_setting.ndcg_at_k,
+        round(
+            max(case when settings.setting_name = 'none' then per_setting.ndcg_at_k end) over ()
+            - per_setting.ndcg_at_k, 6
+        ) as ndcg_loss
+    from settings
+    left join per_setting on settings.setting_name = per_setting.setting_name
+),
+
+final as (
+    select
+        *,
+        setting_name = first_value(setting_name) over (
+            order by
+                case when coalesce(ndcg_loss, 0) <= {{ var('recs_rerank_max_ndcg_loss') }} then 0 else 1 end,
+                preference
+        ) as is_chosen
+    from compared
+)
+
+select * from final
