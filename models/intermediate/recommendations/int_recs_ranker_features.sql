@@ -36,7 +36,6 @@ users as (
         history.user_id,
         sum(history.interaction_count) as user_interaction_count,
         count(case when history.interaction_count > 0 then 1 end) as user_product_count,
-        min(history.days_since_last_event) as user_days_since_last_event,
         sum(popularity.price * history.interaction_count) / nullif(sum(
             case when popularity.price is not null then history.interaction_count end
         ), 0) as user_mean_price
@@ -97,7 +96,6 @@ final as (
         cast(popularity.price as double) as item_price,
         coalesce(users.user_interaction_count, 0) as user_interaction_count,
         coalesce(users.user_product_count, 0) as user_product_count,
-        coalesce(users.user_days_since_last_event, 999) as user_days_since_last_event,
         coalesce(user_categories.category_interactions, 0) * 1.0
         / greatest(coalesce(users.user_interaction_count, 0), 1) as user_category_share,
         cast(popularity.price / nullif(users.user_mean_price, 0) as double) as price_to_user_mean_price,
