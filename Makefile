@@ -8,7 +8,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export CATALOG_ML_DUCKDB_PATH ?= $(CURDIR)/catalog_ml.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo validate test lint unit integration bench bench-matching cards clean
+.PHONY: demo validate test lint unit integration bench bench-matching bench-recs cards clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,20 @@ bench-matching: $(VENV)/.installed profiles.yml
 		exit 2; \
 	fi
 	$(BIN)/python -m catalog_ml.bench_matching "$(DATA)" $(BENCH_ARGS)
+
+# The recommendation methods on interaction data in the raw contract (products, users,
+# events; other tables optional): builds it in files mode with its own DuckDB file in a
+# temporary folder and prints NDCG@10, recall@10, MRR and coverage per method with 95%
+# bootstrap intervals, the served ranker's paired difference, time and memory. CUTOFF sets
+# var recs_eval_cutoff; public rating files convert with python -m catalog_ml.bench_recs.convert.
+CUTOFF ?=
+bench-recs: $(VENV)/.installed profiles.yml
+	@if [ -z "$(DATA)" ]; then \
+		echo "usage: make bench-recs DATA=/path/to/folder [CUTOFF='2026-01-15 00:00:00'] [BENCH_ARGS='--json out.json']" >&2; \
+		echo "  the folder holds products, users and events (.csv or .parquet)" >&2; \
+		exit 2; \
+	fi
+	$(BIN)/python -m catalog_ml.bench_recs "$(DATA)" $(if $(CUTOFF),--cutoff "$(CUTOFF)") $(BENCH_ARGS)
 
 cards: $(VENV)/.installed
 	$(BIN)/python -m catalog_ml.model_cards "$(CATALOG_ML_DUCKDB_PATH)" --out target/model_cards

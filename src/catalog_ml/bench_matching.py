@@ -17,7 +17,8 @@ data set) and train.csv, valid.csv, test.csv (ltable_id, rtable_id, label). The 
    candidate pairs per offer, offers without candidates and the data's counts.
 
 Exit codes: 0 done, 1 the dbt build failed, 2 the data cannot be mapped (the message names
-the file, the line and the value).
+the file, the line and the value). The work folder, the build and the failure report are
+shared with the recommendations benchmark (catalog_ml.bench_common).
 """
 
 from __future__ import annotations
@@ -25,15 +26,8 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
-import os
 import re
-import resource
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +36,16 @@ import duckdb
 import pandas as pd
 import yaml
 
+from catalog_ml.bench_common import (
+    WorkFolderError,
+    fmt,
+    json_number,
+    relation,
+    report_build_failure,
+    run_build,
+    work_folder,
+    write_json,
+)
 from catalog_ml.contract import CONTRACT_PATH, load_contract
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,7 +68,6 @@ LABEL_VALUES = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}
 PRICE = re.compile(r"^\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 # A pair blocking never proposed ranks below every proposed pair in the average precision.
 NOT_PROPOSED_SCORE = -1.0
-DBT_TAIL_LINES = 60
 
 
 class BenchDataError(ValueError):
@@ -298,59 +301,6 @@ def average_precision(labels: Sequence[int], scores: Sequence[float]) -> float |
     return total
 
 
-def dbt_executable() -> str:
-    """The dbt beside this Python (the virtualenv's), else the one on PATH."""
-    dbt = Path(sys.executable).with_name("dbt")
-    return str(dbt) if dbt.exists() else "dbt"
-
-
-def run_build(
-    raw_folder: Path, work: Path, project_dir: Path, extra_vars: dict | None = None
-) -> dict:
-    """`dbt build` in files mode on raw_folder as one subprocess (with `extra_vars`, for
-    example {catalog_candidates_per_offer: 30}), its output in work/dbt_build.log; wall
-    seconds and the peak resident memory of the dbt process."""
-    vars_ = json.dumps(
-        {**(extra_vars or {}), "raw_source": "files", "raw_data_path": str(raw_folder)}
-    )
-    command = [dbt_executable(), "build", "--vars", vars_, "--target", "duckdb"]
-    command += ["--project-dir", str(project_dir)]
-    command += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    env = {
-        **os.environ,
-        "CATALOG_ML_DUCKDB_PATH": str(work / "warehouse.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    env.setdefault("DBT_PROFILES_DIR", str(project_dir))
-    log = work / "dbt_build.log"
-    started = time.perf_counter()
-    with open(log, "w") as handle:
-        result = subprocess.run(
-            command, cwd=project_dir, env=env, stdout=handle, stderr=subprocess.STDOUT
-        )
-    seconds = time.perf_counter() - started
-    # ru_maxrss of the largest waited-for child: dbt runs in one process (kilobytes on
-    # Linux, bytes on macOS).
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    peak_bytes = peak if sys.platform == "darwin" else peak * 1024
-    return {
-        "returncode": result.returncode,
-        "log": str(log),
-        "wall_seconds": round(seconds, 2),
-        "peak_memory_mb": round(peak_bytes / 2**20, 1),
-    }
-
-
-def relation(con, name: str) -> str:
-    """The qualified name of a model's table or view in the warehouse."""
-    rows = con.execute(
-        "select table_schema from information_schema.tables where table_name = ?", [name]
-    ).fetchall()
-    if len(rows) != 1:
-        raise RuntimeError(f"expected one relation '{name}' in the warehouse, found {len(rows)}")
-    return f'"{rows[0][0]}"."{name}"'
-
-
 def figures(warehouse: Path, mapped: Mapped) -> dict:
     """The benchmark's figures from the built warehouse and the mapped labels. Every mapped
     test label counts, also one staging rejected (it is then a predicted non-match)."""
@@ -456,7 +406,7 @@ def figures(warehouse: Path, mapped: Mapped) -> dict:
     return {
         "matcher": matcher,
         "matcher_score_alone": score_alone,
-        "baseline_title_tfidf": {k: _number(v) for k, v in baseline_figures.items()},
+        "baseline_title_tfidf": {k: json_number(v) for k, v in baseline_figures.items()},
         "blocking": {
             "test": completeness(test),
             "all_labelled": completeness(pairs),
@@ -465,7 +415,7 @@ def figures(warehouse: Path, mapped: Mapped) -> dict:
                 candidate_pairs / offers_kept_count if offers_kept_count else None
             ),
             "offers_without_candidate": offers_without,
-            "reduction_ratio": _number(reduction_ratio),
+            "reduction_ratio": json_number(reduction_ratio),
         },
         "counts": {
             "products": len(mapped.products),
@@ -484,32 +434,23 @@ def figures(warehouse: Path, mapped: Mapped) -> dict:
     }
 
 
-def _number(value):
-    """DuckDB decimals as floats for JSON."""
-    return None if value is None else float(value) if not isinstance(value, int) else value
-
-
-def _f(value, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 def format_report(result: dict) -> str:
     """The printed table: matcher and baseline on the test pairs, blocking, data, run."""
     counts, blocking, run = result["counts"], result["blocking"], result["run"]
     matcher = result["matcher"]
     base = result["baseline_title_tfidf"]
     rows = [
-        (f"matcher: blocking + score >= {_f(matcher['threshold'])}", matcher),
+        (f"matcher: blocking + score >= {fmt(matcher['threshold'])}", matcher),
         ("matcher score alone (blocking ignored)", result["matcher_score_alone"]),
-        (f"baseline: title TF-IDF >= {_f(base['threshold'])}", base),
+        (f"baseline: title TF-IDF >= {fmt(base['threshold'])}", base),
     ]
     lines = [f"matching benchmark: {result['data']} (test pairs)", ""]
     lines.append(f"{'':40}{'precision':>10}{'recall':>8}{'F1':>7}{'avg prec':>10}{'pairs':>7}")
     for name, row in rows:
         pairs = "-" if row["pairs"] is None else row["pairs"]
         lines.append(
-            f"{name:40}{_f(row['precision']):>10}{_f(row['recall']):>8}{_f(row['f1']):>7}"
-            f"{_f(row['average_precision']):>10}{pairs:>7}"
+            f"{name:40}{fmt(row['precision']):>10}{fmt(row['recall']):>8}{fmt(row['f1']):>7}"
+            f"{fmt(row['average_precision']):>10}{pairs:>7}"
         )
     if matcher["model_version"] is None:
         lines.append("(no matcher scores: the matcher did not train; see the dbt log)")
@@ -520,13 +461,13 @@ def format_report(result: dict) -> str:
     )
     lines += [
         "",
-        f"blocking  pair completeness: test matches {_f(test['pair_completeness'])}"
+        f"blocking  pair completeness: test matches {fmt(test['pair_completeness'])}"
         f" ({test['proposed']}/{test['positives']}), all labelled matches"
-        f" {_f(every['pair_completeness'])} ({every['proposed']}/{every['positives']})",
+        f" {fmt(every['pair_completeness'])} ({every['proposed']}/{every['positives']})",
         f"          candidate pairs {blocking['candidate_pairs']}"
-        f" ({_f(blocking['candidate_pairs_per_offer'], 1)} per offer), offers with no"
+        f" ({fmt(blocking['candidate_pairs_per_offer'], 1)} per offer), offers with no"
         f" candidate {blocking['offers_without_candidate']}, reduction ratio"
-        f" {_f(blocking['reduction_ratio'])}",
+        f" {fmt(blocking['reduction_ratio'])}",
         f"data      products {counts['products']} (staging kept {counts['products_kept']}),"
         f" offers {counts['offers']} (kept {counts['offers_kept']})",
         f"          labelled pairs {labelled}; staging kept"
@@ -586,42 +527,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    created = args.work is None or not args.work.exists()
-    work = Path(tempfile.mkdtemp(prefix="bench_matching_")) if args.work is None else args.work
-    work = work.resolve()
-    if not created and any(work.iterdir()) and not (work / "raw").is_dir():
-        print(f"error: work folder {work} is not empty and not a previous run's", file=sys.stderr)
-        return 2
     try:
-        raw = work / "raw"
-        if raw.exists():
-            shutil.rmtree(raw)
-        write_raw_folder(mapped, raw, args.project_dir)
-        (work / "warehouse.duckdb").unlink(missing_ok=True)
-        print(f"mapped {args.folder} to {raw}; running dbt build (log: {work / 'dbt_build.log'})")
-        run = run_build(raw, work, args.project_dir.resolve(), args.vars)
-        if run["returncode"] != 0:
-            tail = Path(run["log"]).read_text(errors="replace").splitlines()[-DBT_TAIL_LINES:]
-            print("\n".join(tail), file=sys.stderr)
-            keep = "" if args.keep else "; rerun with --keep to keep the work folder and log"
-            print(f"error: dbt build failed (exit {run['returncode']}){keep}", file=sys.stderr)
-            return 1
-        result = {"data": str(args.folder), **figures(work / "warehouse.duckdb", mapped)}
-        result["run"] = {k: v for k, v in run.items() if k != "log"}
-        print(format_report(result))
-        if args.json:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps(result, indent=2) + "\n")
-    finally:
-        if args.keep:
-            print(f"work folder kept: {work}")
-        elif created:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            for name in ("raw", "target", "logs"):
-                shutil.rmtree(work / name, ignore_errors=True)
-            for name in ("warehouse.duckdb", "warehouse.duckdb.wal", "dbt_build.log"):
-                (work / name).unlink(missing_ok=True)
+        with work_folder(args.work, "bench_matching_", args.keep) as work:
+            raw = work / "raw"
+            write_raw_folder(mapped, raw, args.project_dir)
+            print(
+                f"mapped {args.folder} to {raw}; running dbt build (log: {work / 'dbt_build.log'})"
+            )
+            run = run_build(raw, work, args.project_dir.resolve(), args.vars)
+            if run["returncode"] != 0:
+                report_build_failure(run, args.keep)
+                return 1
+            result = {"data": str(args.folder), **figures(work / "warehouse.duckdb", mapped)}
+            result["run"] = {k: v for k, v in run.items() if k != "log"}
+            print(format_report(result))
+            if args.json:
+                write_json(args.json, result)
+    except WorkFolderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,0 +1,5 @@
+import sys
+
+from catalog_ml.bench_recs.cli import main
+
+sys.exit(main())
