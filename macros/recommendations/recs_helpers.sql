@@ -28,7 +28,7 @@
     of the evaluation all read this list: adding a source is one model plus one name here.
 -#}
 {% macro recs_retrieval_sources() %}
-    {{ return(['sequential', 'covisitation', 'content', 'history', 'popularity']) }}
+    {{ return(['sequential', 'covisitation', 'collaborative', 'content', 'history', 'popularity']) }}
 {% endmacro %}
 
 {#-
