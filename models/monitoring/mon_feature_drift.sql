@@ -3,15 +3,13 @@
 -- population and the latest scoring window (mon_feature_drift_inputs says which rows those
 -- are). Status: 'error' at var drift_psi_error or above, 'warn' at var drift_psi_warn or
 -- above; inputs that cannot be compared get a status and a message instead of a number.
--- Sample size: a PSI over drift_psi_bins bins is only told apart from sampling noise when each
--- population has at least var drift_min_units_per_bin independent units (offers or users,
--- mon_feature_drift_inputs.unit_id) per bin, the chi-square rule of thumb. With fewer (a
--- small shop's 40 users, whose 2,000 candidate rows repeat the same 40 user values), two
--- samples of one distribution routinely give a PSI above 0.25 and empty bins add ~0.7 each,
--- so a PSI above a threshold only warns, and the message says why.
+-- Sample size: two samples of one distribution give a PSI of about (bins - 1) x (1 / n_reference
+-- + 1 / n_window) by chance alone, n counting independent units (offers or users,
+-- mon_feature_drift_inputs.unit_id), not rows: a small shop's 50 users, whose 2,500 candidate
+-- rows repeat the same 50 user values, give about 0.36 with 10 bins. Where that noise floor
+-- reaches var drift_psi_warn, a PSI cannot be told from noise: it warns at most, and the
+-- message says why.
 {{ config(materialized='table') }}
-
-{%- set min_units = var('drift_min_units_per_bin') * var('drift_psi_bins') %}
 
 with
 
@@ -82,7 +80,11 @@ compared as (
 judged as (
     select
         *,
-        least(reference_units, window_units) < {{ min_units }} as has_too_few_units
+        coalesce(
+            ({{ var('drift_psi_bins') }} - 1) * (1.0 / nullif(reference_units, 0) + 1.0 / nullif(window_units, 0))
+            >= {{ var('drift_psi_warn') }},
+            false
+        ) as has_too_few_units
     from compared
 ),
 
@@ -123,8 +125,11 @@ final as (
                         then
                             '; only ' || cast(reference_units as {{ dbt.type_string() }}) || ' reference and '
                             || cast(window_units as {{ dbt.type_string() }})
-                            || ' window units (offers or users): telling drift from sampling noise needs'
-                            || ' {{ min_units }} of each, so this is not judged above a warning'
+                            || ' window units (offers or users): chance alone gives a PSI of about '
+                            || {{ number_text(
+                                '(' ~ var('drift_psi_bins') ~ ' - 1) * (1.0 / reference_units + 1.0 / window_units)', 2
+                            ) }}
+                            || ', so this is not judged above a warning'
                     else ''
                 end
         end as message
