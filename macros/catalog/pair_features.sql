@@ -1,7 +1,8 @@
 {#-
-    Building blocks of int_catalog_pair_features, which has a CTE `pairs` (offer_id,
-    product_id) and term relations with columns side ('offer' or 'product'), listing_id and
-    the term (a token, trigram or code), optionally a weight (IDF).
+    Building blocks of the catalog's listing terms and pair features. shared_terms and
+    term_norms expect (in int_catalog_pair_features) a CTE `pairs` (offer_id, product_id) and
+    term relations with columns side ('offer' or 'product'), listing_id and the term (a
+    token, trigram or code), optionally a weight (IDF).
 -#}
 
 {#- Per pair: rows shared by the two listings' sets in `relation` (side, listing_id, `term`,
@@ -47,4 +48,26 @@
 {#- 1.0 / 0.0 for a condition, null unless `known`. #}
 {% macro known_flag(known, condition) -%}
     case when {{ known }} then cast({{ condition }} as {{ dbt.type_float() }}) end
+{%- endmacro %}
+
+
+{#-
+    Distinct tokens (two characters or more) of `text_column` per listing, as the CTEs
+    `split_tokens` and `tokens` (side, listing_id, token), from the CTE `listings` (side,
+    listing_id, listing_key, `text_column`).
+-#}
+{% macro listing_tokens(text_column) -%}
+split_tokens as (
+    {{ split_to_rows('listings', 'listing_key', text_column) }}
+),
+
+tokens as (
+    select distinct
+        listings.side,
+        listings.listing_id,
+        split_tokens.token
+    from split_tokens
+    inner join listings on split_tokens.listing_key = listings.listing_key
+    where length(split_tokens.token) >= 2
+)
 {%- endmacro %}

@@ -1,14 +1,36 @@
 {#-
     Re-ranking of the ranker's order, as CTEs ending in `listed` (cutoff_name, setting_name,
-    user_id, product_id, score, retrieval_source, model_version, slot_group, slot_position),
-    from the CTE `scored` (cutoff_name, setting_name, category_cap, exploration_slots, user_id,
-    product_id, category_level_1, retrieval_source, score, model_version), per setting:
+    user_id, product_id, score, retrieval_source, model_version, slot_group, slot_position):
+    the candidates of the CTE `features` (int_recs_ranker_features rows) with their score in
+    the CTE `scores` (ml_ranker_scores rows), under every setting of the CTE `settings`
+    (setting_name, category_cap, exploration_slots):
     1. diversity: at most category_cap items of one top-level category before any item over
        the cap (0 = off);
     2. exploration: the last exploration_slots places of the top var recs_k go to candidates
        outside the top, picked by a deterministic hash of cutoff, user and product.
 -#}
-{% macro recs_rerank(scored) %}
+{% macro recs_rerank(features, scores, settings) %}
+scored as (
+    select
+        {{ features }}.cutoff_name,
+        {{ settings }}.setting_name,
+        {{ settings }}.category_cap,
+        {{ settings }}.exploration_slots,
+        {{ features }}.user_id,
+        {{ features }}.product_id,
+        {{ features }}.category_level_1,
+        {{ features }}.retrieval_source,
+        {{ scores }}.ranker_score as score,
+        {{ scores }}.model_version
+    from {{ features }}
+    inner join {{ scores }}
+        on
+            {{ features }}.cutoff_name = {{ scores }}.cutoff_name
+            and {{ features }}.user_id = {{ scores }}.user_id
+            and {{ features }}.product_id = {{ scores }}.product_id
+    cross join {{ settings }}
+),
+
 category_positions as (
     select
         *,
@@ -16,7 +38,7 @@ category_positions as (
             partition by cutoff_name, setting_name, user_id, category_level_1
             order by score desc, product_id asc
         ) as category_position
-    from {{ scored }}
+    from scored
 ),
 
 diversified as (

@@ -8,6 +8,7 @@ warehouse.duckdb, dbt's target/ and logs/, and dbt_build.log.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -163,3 +164,23 @@ def json_number(value):
 def fmt(value, digits: int = 3) -> str:
     """A figure for a printed table; '-' for None."""
     return "-" if value is None else f"{value:.{digits}f}"
+
+
+def add_build_arguments(parser: argparse.ArgumentParser, repo: Path, vars_example: str) -> None:
+    """The options every benchmark command shares: work folder, --keep, --json, --vars (more
+    dbt vars, as YAML) and the hidden --project-dir."""
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="work folder for the raw files, the DuckDB file and dbt's logs (default: a new"
+        " temporary folder)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--vars",
+        type=yaml.safe_load,
+        default={},
+        help=f"more dbt vars for the build, as YAML: '{vars_example}'",
+    )
+    parser.add_argument("--project-dir", type=Path, default=repo, help=argparse.SUPPRESS)

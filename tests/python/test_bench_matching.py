@@ -12,6 +12,7 @@ import pytest
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support
 
 from catalog_ml import bench_matching as bench
+from catalog_ml import matching_data as data
 
 REPO = Path(__file__).resolve().parents[2]
 LABEL_HEADER = "ltable_id,rtable_id,label\n"
@@ -58,12 +59,12 @@ BUY = "id,title,manufacturer,price\n10,Sony KDL40 Bravia TV,Sony, $ 29.99 \n11,C
     ],
 )
 def test_clean_price(text, expected):
-    assert bench.clean_price(text) == expected
+    assert data.clean_price(text) == expected
 
 
 def test_aliases_map_name_manufacturer_and_modelno(tmp_path):
     folder = write_folder(tmp_path, ABT, BUY)
-    mapped = bench.map_folder(folder)
+    mapped = data.map_folder(folder)
     first = mapped.products[0]
     assert first["product_id"] == "1"
     assert first["title"] == "Sony Bravia KDL-40"  # name -> title
@@ -89,7 +90,7 @@ def test_walmart_columns_and_unmapped_attributes_go_to_the_description(tmp_path)
         '10,Entity matching,"A. Doan, P. Konda",SIGMOD,2016\n'
         "11,Deep matching,,VLDB,\n"
     )
-    mapped = bench.map_folder(write_folder(tmp_path, walmart, dblp))
+    mapped = data.map_folder(write_folder(tmp_path, walmart, dblp))
     product = mapped.products[0]
     assert (product["model_number"], product["category"], product["brand"]) == (
         "HL-L2350DW",
@@ -104,7 +105,7 @@ def test_walmart_columns_and_unmapped_attributes_go_to_the_description(tmp_path)
 
 
 def test_labels_map_to_offer_product_match_and_split(tmp_path):
-    mapped = bench.map_folder(write_folder(tmp_path, ABT, BUY))
+    mapped = data.map_folder(write_folder(tmp_path, ABT, BUY))
     assert mapped.labels == [
         {"offer_id": "10", "product_id": "1", "is_match": "1", "split": "train"},
         {"offer_id": "10", "product_id": "2", "is_match": "0", "split": "train"},
@@ -115,20 +116,20 @@ def test_labels_map_to_offer_product_match_and_split(tmp_path):
 
 def test_a_pair_in_two_splits_is_an_error_naming_both(tmp_path):
     folder = write_folder(tmp_path, ABT, BUY, test="1,11,0\n1,10,1\n")
-    with pytest.raises(bench.BenchDataError) as error:
-        bench.map_folder(folder)
+    with pytest.raises(data.BenchDataError) as error:
+        data.map_folder(folder)
     message = str(error.value)
     assert "ltable_id '1', rtable_id '10'" in message
     assert "train.csv line 2" in message and "test.csv line 3" in message
 
 
 def test_a_repeated_pair_in_one_split_is_dropped_and_counted_unless_labels_differ(tmp_path):
-    mapped = bench.map_folder(write_folder(tmp_path / "same", ABT, BUY, train="1,10,1\n1,10,1\n"))
+    mapped = data.map_folder(write_folder(tmp_path / "same", ABT, BUY, train="1,10,1\n1,10,1\n"))
     assert mapped.duplicate_label_rows == 1
     assert len(mapped.labels) == 3
     conflict = write_folder(tmp_path / "conflict", ABT, BUY, train="1,10,1\n1,10,0\n")
-    with pytest.raises(bench.BenchDataError, match=r"two labels: train\.csv line 2 and train\.csv"):
-        bench.map_folder(conflict)
+    with pytest.raises(data.BenchDataError, match=r"two labels: train\.csv line 2 and train\.csv"):
+        data.map_folder(conflict)
 
 
 @pytest.mark.parametrize(
@@ -140,25 +141,25 @@ def test_a_repeated_pair_in_one_split_is_dropped_and_counted_unless_labels_diffe
     ],
 )
 def test_dangling_ids_and_bad_labels_name_file_line_and_value(tmp_path, split_rows, message):
-    with pytest.raises(bench.BenchDataError, match=message):
-        bench.map_folder(write_folder(tmp_path, ABT, BUY, train=split_rows))
+    with pytest.raises(data.BenchDataError, match=message):
+        data.map_folder(write_folder(tmp_path, ABT, BUY, train=split_rows))
 
 
 def test_table_errors_name_the_file(tmp_path):
     latin1 = write_folder(tmp_path / "latin1", ABT, BUY)
     (latin1 / "tableA.csv").write_bytes("id,name\n1,Caf\xe9 Press\n".encode("latin-1"))
-    with pytest.raises(bench.BenchDataError, match=r"tableA.csv: not UTF-8 \(byte 0xe9 on line 2"):
-        bench.map_folder(latin1)
+    with pytest.raises(data.BenchDataError, match=r"tableA.csv: not UTF-8 \(byte 0xe9 on line 2"):
+        data.map_folder(latin1)
     no_title = write_folder(tmp_path / "no_title", "id,brand\n1,Sony\n", BUY)
-    with pytest.raises(bench.BenchDataError, match=r"tableA.csv: no title column \(one of title"):
-        bench.map_folder(no_title)
+    with pytest.raises(data.BenchDataError, match=r"tableA.csv: no title column \(one of title"):
+        data.map_folder(no_title)
     repeated = write_folder(tmp_path / "repeated", ABT, BUY + "10,Other,Sony,1\n")
-    with pytest.raises(bench.BenchDataError, match=r"tableB.csv, line 4: id '10' repeats line 2"):
-        bench.map_folder(repeated)
+    with pytest.raises(data.BenchDataError, match=r"tableB.csv, line 4: id '10' repeats line 2"):
+        data.map_folder(repeated)
     no_labels = write_folder(tmp_path / "no_labels", ABT, BUY)
     (no_labels / "valid.csv").unlink()
-    with pytest.raises(bench.BenchDataError, match=r"valid.csv: file not found"):
-        bench.map_folder(no_labels)
+    with pytest.raises(data.BenchDataError, match=r"valid.csv: file not found"):
+        data.map_folder(no_labels)
 
 
 def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -168,8 +169,8 @@ def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def test_the_raw_folder_has_every_contract_table_with_the_fixture_headers(tmp_path):
-    mapped = bench.map_folder(write_folder(tmp_path / "data", ABT, BUY))
-    bench.write_raw_folder(mapped, tmp_path / "raw", REPO)
+    mapped = data.map_folder(write_folder(tmp_path / "data", ABT, BUY))
+    data.write_raw_folder(mapped, tmp_path / "raw", REPO)
     clean = REPO / "tests" / "fixtures" / "raw_files_clean"
     row_counts = {"products.csv": 2, "offers.csv": 2, "match_labels.csv": 4}
     for expected in sorted(clean.glob("*.csv")):
@@ -253,7 +254,7 @@ def test_the_demo_exports_a_folder_the_benchmark_maps(tmp_path):
     from catalog_ml.demo import _valid_columns, magellan
 
     counts = magellan.write(tmp_path, scale=0.02)
-    mapped = bench.map_folder(tmp_path)
+    mapped = data.map_folder(tmp_path)
     products = _valid_columns("products", magellan.SEED, 0.02)
     offers = _valid_columns("offers", magellan.SEED, 0.02)
     labels = _valid_columns("match_labels", magellan.SEED, 0.02)

@@ -12,19 +12,7 @@ listings as (
     from {{ ref('int_catalog_listings') }}
 ),
 
-split_tokens as (
-    {{ split_to_rows('listings', 'listing_key', 'title_normalized') }}
-),
-
-tokens as (
-    select distinct
-        listings.side,
-        listings.listing_id,
-        split_tokens.token
-    from split_tokens
-    inner join listings on split_tokens.listing_key = listings.listing_key
-    where length(split_tokens.token) >= 2
-),
+{{ listing_tokens('title_normalized') }},
 
 document_frequency as (
     select

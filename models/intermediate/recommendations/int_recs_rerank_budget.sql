@@ -37,28 +37,7 @@ relevant as (
         and labels.user_id in (select features.user_id from features)
 ),
 
-scored as (
-    select
-        features.cutoff_name,
-        settings.setting_name,
-        settings.category_cap,
-        settings.exploration_slots,
-        features.user_id,
-        features.product_id,
-        features.category_level_1,
-        features.retrieval_source,
-        scores.ranker_score as score,
-        scores.model_version
-    from features
-    inner join scores
-        on
-            features.cutoff_name = scores.cutoff_name
-            and features.user_id = scores.user_id
-            and features.product_id = scores.product_id
-    cross join settings
-),
-
-{{ recs_rerank('scored') }},
+{{ recs_rerank('features', 'scores', 'settings') }},
 
 lists as (
     select

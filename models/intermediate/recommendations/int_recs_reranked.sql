@@ -35,28 +35,7 @@ chosen_setting as (
     where is_chosen
 ),
 
-scored as (
-    select
-        features.cutoff_name,
-        chosen_setting.setting_name,
-        chosen_setting.category_cap,
-        chosen_setting.exploration_slots,
-        features.user_id,
-        features.product_id,
-        features.category_level_1,
-        features.retrieval_source,
-        scores.ranker_score as score,
-        scores.model_version
-    from features
-    inner join scores
-        on
-            features.cutoff_name = scores.cutoff_name
-            and features.user_id = scores.user_id
-            and features.product_id = scores.product_id
-    cross join chosen_setting
-),
-
-{{ recs_rerank('scored') }},
+{{ recs_rerank('features', 'scores', 'chosen_setting') }},
 
 fallback as (
     -- the most popular products each user has neither seen nor been given, after the list

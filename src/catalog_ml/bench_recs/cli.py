@@ -11,10 +11,10 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from catalog_ml.bench_common import (
     WorkFolderError,
+    add_build_arguments,
     failed_nodes,
     project_var,
     report_build_failure,
@@ -118,20 +118,7 @@ def parser() -> argparse.ArgumentParser:
         help="evaluation cutoff (var recs_eval_cutoff), e.g. '2026-01-15 00:00:00'; default:"
         " midnight after the last clean event minus recs_holdout_days",
     )
-    parser.add_argument(
-        "--vars",
-        type=yaml.safe_load,
-        default={},
-        help="more dbt vars for the build, as YAML: '{recs_candidates_per_user: 100}'",
-    )
-    parser.add_argument(
-        "--work",
-        type=Path,
-        help="work folder for the raw copy, the DuckDB file and dbt's logs (default: a new"
-        " temporary folder)",
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
-    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    add_build_arguments(parser, REPO, "{recs_candidates_per_user: 100}")
     parser.add_argument(
         "--bootstrap",
         type=int,
@@ -140,7 +127,6 @@ def parser() -> argparse.ArgumentParser:
         help="bootstrap resamples of the evaluated users (default 1000; 0: no intervals)",
     )
     parser.add_argument("--seed", type=int, default=SEED, help=f"bootstrap seed ({SEED})")
-    parser.add_argument("--project-dir", type=Path, default=REPO, help=argparse.SUPPRESS)
     return parser
 
 
