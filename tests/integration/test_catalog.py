@@ -15,11 +15,12 @@ from sklearn.metrics import average_precision_score, precision_recall_fscore_sup
 from catalog_ml.demo import RAW_TABLES, generate
 
 # The champion must reach this F1 on the test labels of the CI demo build, and beat the
-# single-similarity baseline by this much. At demo scale 0.1 the matcher measures 0.98 and
-# the baseline 0.82 (README); a matcher that loses its model-number or brand features falls
-# back towards the baseline and fails.
-MATCHER_F1_FLOOR = 0.93
-MATCHER_MARGIN_OVER_BASELINE = 0.08
+# single-similarity baseline by this much. At demo scale 0.1 (the harder offers: no brand
+# column, codes written several ways, accessories, near-variants) the matcher measures 0.943
+# and the baseline 0.716 (README); a matcher that loses its code, number or brand features
+# falls back towards the baseline and fails.
+MATCHER_F1_FLOOR = 0.9
+MATCHER_MARGIN_OVER_BASELINE = 0.15
 # Metadata inference, out of fold on the CI demo build: scale 0.1 measures category 1.00 and
 # brand 0.90 (0.99 above the confidence bar); guessing each attribute's most common value
 # gets 0.05 (category) and 0.07 (brand).
