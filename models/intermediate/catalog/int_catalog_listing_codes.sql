@@ -1,7 +1,7 @@
--- Every code of every listing: a token (int_catalog_listing_tokens) of 4 to 40 letters and
+-- Every code of every listing: a token (int_catalog_listing_tokens) of 3 to 40 letters and
 -- digits once punctuation is removed, with a digit, and a letter unless it is 5 digits or
--- more; quantities with a unit (500gb, 46", 1080p) are numbers, not codes
--- (int_catalog_listing_numbers). Codes compare upper-case without punctuation, so
+-- more (so versions such as cs3 or x64 count); quantities with a unit (500gb, 46", 1080p)
+-- are numbers, not codes (int_catalog_listing_numbers). Codes compare upper-case without punctuation, so
 -- 'KX-TG1032S', 'kx tg1032s' (as parts) and 'KXTG1032S' meet. product_frequency counts the
 -- catalog products carrying the code (blocking skips codes too common to discriminate).
 with
@@ -24,7 +24,7 @@ codes as (
         max(case when is_title then 1 else 0 end) as in_title
     from tokens
     where
-        length(code) between 4 and 40
+        length(code) between 3 and 40
         and {{ regexp_contains('code', '[0-9]') }}
         and ({{ regexp_contains('code', '[A-Z]') }} or length(code) >= 5)
         and not {{ regexp_contains('token', '^[0-9]+([.][0-9]+)?' ~ number_unit_pattern() ~ '$') }}
