@@ -144,3 +144,14 @@ def test_personalised_methods_beat_popularity_on_the_fixture(bench):
     """The fixture's taste structure is visible: the ranker's paired NDCG gain over global
     popularity is above zero with 95% confidence."""
     assert bench["figures"]["ranker_vs"]["popularity"]["low"] > 0
+
+
+def test_the_bot_filter_count_is_the_warehouse_count_and_flags_no_buyer(bench, warehouse):
+    (users, flagged) = warehouse(
+        "select count(*), count(case when is_bot then 1 end) from int_recs_user_behaviour"
+    )[0]
+    assert bench["figures"]["bot_filter"] == {"users_with_events": users, "flagged_users": flagged}
+    # ratings data has no impressions (click-through unmeasurable): the filter must abstain,
+    # not flag real users
+    assert flagged == 0 and users == 300
+    assert f"the filter flagged 0 of {users} users" in bench["stdout"]

@@ -30,6 +30,7 @@ RELATIONS = [
     "stg_products",
     "stg_users",
     "stg_events",
+    "int_recs_user_behaviour",
 ]
 
 
@@ -77,7 +78,12 @@ def read_warehouse(warehouse: Path) -> dict:
             name: con.execute(f"select count(*) from {rel['stg_' + name]}").fetchone()[0]
             for name in ("events", "users", "products")
         }
+        bots = con.execute(
+            f"select count(*), count(case when is_bot then 1 end)"
+            f" from {rel['int_recs_user_behaviour']}"
+        ).fetchone()
     return {
+        "bot_filter": {"users_with_events": bots[0], "flagged_users": bots[1]},
         "users": users,
         "metrics": metrics,
         "lists": lists,
@@ -171,5 +177,6 @@ def figures(warehouse: Path, resamples: int = 1000, seed: int = SEED, level: flo
     ]
     result["evaluated_users"] = len(rows["users"])
     result["kept"] = rows["kept"]
+    result["bot_filter"] = rows["bot_filter"]
     result["bootstrap"] = {"resamples": resamples, "seed": seed, "level": level}
     return result

@@ -28,6 +28,7 @@ def method_order(methods: dict) -> list[str]:
 
 def format_report(result: dict) -> str:
     k, boot, counts, run = result["k"], result["bootstrap"], result["counts"], result["run"]
+    bots = result["bot_filter"]
     cutoffs = result["cutoffs"]
     lines = [
         f"recommendations benchmark: {result['data']}",
@@ -94,6 +95,8 @@ def format_report(result: dict) -> str:
         f"data      events {counts['events']} (staging kept {counts['events_kept']}), users"
         f" {counts['users']} (kept {counts['users_kept']}), products {counts['products']}"
         f" (kept {counts['products_kept']})",
+        f"bots      the filter flagged {bots['flagged_users']} of {bots['users_with_events']} users"
+        " with events (on data without bots, its false-positive count)",
         f"run       dbt build {run['wall_seconds']:.1f} s wall, peak memory"
         f" {run['peak_memory_mb']:.0f} MB",
         "(coverage: distinct products in a method's lists / products in stg_products; its"
