@@ -75,7 +75,7 @@ def test_the_report_prints_every_part(bench):
         "recall@10",
         "MRR",
         "coverage",
-        "served ranker vs the best other method",
+        "served ranker vs the best baseline",
         "retrieval recall on the holdout",
         "peak memory",
     ]:
@@ -129,12 +129,13 @@ def test_coverage_equals_the_lists_over_the_catalog(bench, warehouse):
         assert figures["listed_products"] == listed.get(method, 0)
 
 
-def test_the_ranker_is_compared_with_the_best_other_method(bench, per_user):
+def test_the_ranker_is_compared_with_the_best_baseline(bench, per_user):
     figures = bench["figures"]
     others = {m: v["ndcg_at_k"].mean() for m, v in per_user.items() if m != "ranker"}
-    best = max(others.values())
-    paired = figures["ranker_vs_best_other"]
-    assert others[paired["method"]] == pytest.approx(best)
+    baselines = {m: value for m, value in others.items() if not m.startswith("ranker")}
+    best = max(baselines.values())
+    paired = figures["ranker_vs_best_baseline"]
+    assert baselines[paired["method"]] == pytest.approx(best)
     assert paired["estimate"] == pytest.approx(per_user["ranker"]["ndcg_at_k"].mean() - best)
     assert paired["low"] <= paired["estimate"] <= paired["high"]
     assert set(figures["ranker_vs"]) == set(others)

@@ -124,19 +124,27 @@ def test_figures_list_every_method_with_means_and_coverage():
     # an evaluated user without a row counts as 0
     assert result["methods"]["source_x"]["ndcg_at_k"]["estimate"] == pytest.approx(0.8 / 3)
     assert result["methods"]["source_x"]["users_with_row"] == 2
-    best = result["ranker_vs_best_other"]
+    best = result["ranker_vs_best_baseline"]
     assert best["method"] == "source_x"  # mean NDCG 0.8 / 3 > popularity's 0.6 / 3
     assert best["estimate"] == pytest.approx(0.5 - 0.8 / 3)
     assert best["low"] <= best["estimate"] <= best["high"]
     assert set(result["ranker_vs"]) == {"popularity", "source_x"}
 
 
+def test_the_best_baseline_is_never_the_rankers_own_list():
+    rows = warehouse_rows()
+    rows["metrics"] += [("ranker_before_reranking", u, 1.0, 1.0, 1.0) for u in rows["users"]]
+    result = compute(rows, resamples=20)
+    assert result["ranker_vs_best_baseline"]["method"] == "source_x"
+    assert "ranker_before_reranking" in result["ranker_vs"]
+
+
 def test_figures_without_a_ranker_or_users_have_no_paired_difference():
     rows = warehouse_rows()
     rows["metrics"] = [row for row in rows["metrics"] if row[0] != "ranker"]
-    assert compute(rows, resamples=10)["ranker_vs_best_other"] is None
+    assert compute(rows, resamples=10)["ranker_vs_best_baseline"] is None
     empty = compute({**rows, "users": [], "metrics": [], "lists": []}, resamples=10)
-    assert empty["methods"] == {} and empty["ranker_vs_best_other"] is None
+    assert empty["methods"] == {} and empty["ranker_vs_best_baseline"] is None
 
 
 # --- converter ---------------------------------------------------------------------------

@@ -71,19 +71,19 @@ def format_report(result: dict) -> str:
                 + ")"
             )
         lines.append("")
-        best = result["ranker_vs_best_other"]
+        best = result["ranker_vs_best_baseline"]
         if best is None:
             lines.append(f"no '{SERVED}' method (or nothing else) to compare: no paired difference")
         else:
             lines.append(
-                f"served {SERVED} vs the best other method by NDCG@{k} ({best['method']}):"
+                f"served {SERVED} vs the best baseline by NDCG@{k} ({best['method']}):"
                 f" NDCG@{k} difference {cell(best, signed=True)}"
             )
             lines.append(f"{SERVED} minus each other method, NDCG@{k}, paired on the same users:")
             for method, difference in sorted(
                 result["ranker_vs"].items(), key=lambda item: (item[1]["estimate"], item[0])
             ):
-                mark = "  (best other)" if method == best["method"] else ""
+                mark = "  (best baseline)" if method == best["method"] else ""
                 lines.append(f"  {method:{width}}{cell(difference, signed=True)}{mark}")
         lines.append("")
     recall = ", ".join(
