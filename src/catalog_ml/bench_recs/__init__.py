@@ -15,8 +15,8 @@ work folder's copy). The command
    catalog coverage, each with a 95% percentile bootstrap interval (users resampled once per
    resample, the same resamples for every method: bootstrap.py);
 3. prints the served ranker's paired NDCG@K difference against the best baseline (the
-   ranker's own lists aside) and every other method, retrieval recall per source, evaluated users, the data's counts, wall time
-   and peak memory.
+   ranker's own lists aside) and every other method, retrieval recall per source, evaluated
+   users, the data's counts, wall time and peak memory.
 
 Modules: cli (the command), figures (reads the warehouse), bootstrap, report (the table),
 convert (public rating files to a raw folder). Exit codes: 0 done, 1 the dbt build failed
