@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,6 +153,21 @@ def _split(training: pd.DataFrame, name: str) -> pd.DataFrame:
     )
 
 
+def _usable(split: pd.DataFrame) -> bool:
+    return len(split) >= MIN_ROWS_PER_SPLIT and split["is_match"].nunique() == 2
+
+
+def splits(training: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The train and valid rows. Labels often come without splits (empty = train): when the
+    `valid` split is missing or unusable (too few rows or one class), a fixed fifth of the
+    train offers (crc32 of offer_id) is held out as `valid`, so such labels still train."""
+    train, valid = _split(training, "train"), _split(training, "valid")
+    if _usable(valid):
+        return train, valid
+    held = train["offer_id"].map(lambda offer: zlib.crc32(str(offer).encode()) % 5 == 0)
+    return train[~held], train[held]
+
+
 def _booster(params: dict, x: pd.DataFrame, y: np.ndarray, rounds: int, stop_on=None):
     dtrain = xgb.DMatrix(x, label=y, feature_names=FEATURES)
     evals = (
@@ -200,10 +216,9 @@ def fit(training: pd.DataFrame) -> tuple[Matcher, dict[str, float]] | None:
     too small or has one class (the build then scores nothing and says so)."""
     if (training["split"] == "test").any():
         raise ValueError("matcher training data must not contain test labels")
-    train, valid = _split(training, "train"), _split(training, "valid")
-    for split in (train, valid):
-        if len(split) < MIN_ROWS_PER_SPLIT or split["is_match"].nunique() < 2:
-            return None
+    train, valid = splits(training)
+    if not (_usable(train) and _usable(valid)):
+        return None
     validated = cross_validate(train)
     if validated is None:
         return None
@@ -254,7 +269,7 @@ def train_and_register(
     if fitted is None:
         return empty
     matcher, metrics = fitted
-    valid = _split(training, "valid")
+    valid = splits(training)[1]
     champion = registry.current_champion(existing, MODEL_NAME)
     champion_metric = None
     if champion is not None:

@@ -78,6 +78,18 @@ def test_platt_never_inverts_the_order():
     assert (slope, intercept) == (1.0, 0.0)
 
 
+def test_labels_without_a_valid_split_hold_out_a_fifth_of_the_train_offers():
+    only_train = pairs(600, 1, "train")
+    train, valid = matching.splits(only_train)
+    assert 0.1 < len(valid) / len(only_train) < 0.3
+    assert not set(train["offer_id"]) & set(valid["offer_id"])
+    assert matching.splits(only_train)[1].equals(valid)  # the same fifth every time
+    fitted = matching.fit(only_train)
+    assert fitted is not None and fitted[1]["valid_rows"] == len(valid)
+    given = training()  # a usable valid split is used as it is
+    assert matching.splits(given)[1]["split"].eq("valid").all()
+
+
 def test_too_little_data_trains_nothing():
     assert matching.fit(training().head(5)) is None
     assert matching.train_and_register(training().head(5), None, 0.01).empty
