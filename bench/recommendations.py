@@ -11,18 +11,20 @@ CLEANING = [
     "int_recs_user_behaviour",
     "int_recs_interactions_clean",
 ]
+# Retrieval: what the sources read, every int_recs_retrieval_<source> model (macro
+# recs_retrieval_sources), and the candidate union.
 RETRIEVAL = [
     "int_recs_cutoffs",
     "int_recs_user_history",
     "int_recs_item_popularity",
     "int_recs_covisitation",
     "int_recs_content_similarity",
-    "int_recs_retrieval_covisitation",
-    "int_recs_retrieval_content",
-    "int_recs_retrieval_history",
-    "int_recs_retrieval_popularity",
+    "int_recs_transitions",
+    "int_recs_ease_neighbours",
+    "int_recs_source_shares",
     "int_recs_ranker_candidates",
 ]
+RETRIEVAL_SOURCE_PREFIX = "int_recs_retrieval_"
 
 
 def report(seconds: dict[str, float], con: duckdb.DuckDBPyConnection) -> dict:
@@ -34,7 +36,9 @@ def report(seconds: dict[str, float], con: duckdb.DuckDBPyConnection) -> dict:
         " from int_recs_ranker_candidates group by 1 order by 1"
     ).fetchall()
     cleaning = sum(seconds.get(name, 0.0) for name in CLEANING)
-    retrieval = sum(seconds.get(name, 0.0) for name in RETRIEVAL)
+    retrieval = sum(seconds.get(name, 0.0) for name in RETRIEVAL) + sum(
+        value for name, value in seconds.items() if name.startswith(RETRIEVAL_SOURCE_PREFIX)
+    )
     return {
         "events": events,
         "cleaning_seconds": cleaning,
