@@ -71,3 +71,11 @@ tokens as (
     where length(split_tokens.token) >= 2
 )
 {%- endmacro %}
+
+
+{#- Smoothed IDF of a term in `document_frequency` of `document_count` documents:
+    ln((n + 1) / (df + 1)) + 1 (as scikit-learn's smooth_idf), rounded to 9 decimals so sums
+    and orderings over it are the same on every rebuild. -#}
+{% macro catalog_idf(document_frequency, document_count) -%}
+    round(ln(({{ document_count }} + 1.0) / ({{ document_frequency }} + 1.0)) + 1.0, 9)
+{%- endmacro %}

@@ -1,6 +1,7 @@
 -- Blocking: candidate (offer, product) pairs from cheap keys, never offers x products.
 -- Keys: equal valid GTIN; a shared code (int_catalog_listing_codes: every code of the
--- title, model number and description, however it is written); shared rare title tokens.
+-- title, model number and description, however it is written) or code prefix; shared rare
+-- title tokens.
 -- A code or token is a key when at most max_df catalog products carry it, max_df =
 -- greatest(var catalog_block_max_df, var catalog_block_max_df_share x products), so the
 -- limit grows with the catalog. An offer no key reaches gets fallback pairs from title
@@ -53,69 +54,59 @@ gtin_pairs as (
     inner join products on offers.gtin = products.gtin
 ),
 
-code_pairs as (
-    select
-        offer_codes.listing_id as offer_id,
-        product_codes.listing_id as product_id,
-        0 as gtin_key,
-        round(sum(ln((catalog_size.product_count + 1.0) / (product_codes.product_frequency + 1.0)) + 1.0), 6)
-            as code_idf,
-        0.0 as rare_token_idf
-    from codes as offer_codes
-    inner join codes as product_codes
-        on
-            offer_codes.code = product_codes.code
-            and product_codes.side = 'product'
-    cross join limits
-    cross join catalog_size
-    where
-        offer_codes.side = 'offer'
-        and product_codes.product_frequency <= limits.max_df
-    group by offer_codes.listing_id, product_codes.listing_id
-),
-
--- Codes that share their first var catalog_block_code_prefix characters (KT8044 and
--- KT8044LTE, WH1000XM4 and WH1000XM4B): a key at half the weight of an equal code.
-code_prefixes as (
+-- Code keys: every code of a listing, and (at half weight) its first var
+-- catalog_block_code_prefix characters, so KT8044 meets KT8044LTE and WH1000XM4 meets
+-- WH1000XM4B; a key's weight is its IDF among catalog products, so a brand-like code many
+-- products carry weighs little.
+code_keys as (
     select
         side,
         listing_id,
-        left(code, {{ var('catalog_block_code_prefix') }}) as code_prefix
+        code as code_key,
+        1.0 as key_weight
+    from codes
+    union all
+    select distinct
+        side,
+        listing_id,
+        'prefix:' || left(code, {{ var('catalog_block_code_prefix') }}) as code_key,
+        0.5 as key_weight
     from codes
     where length(code) >= {{ var('catalog_block_code_prefix') }}
-    group by side, listing_id, left(code, {{ var('catalog_block_code_prefix') }})
 ),
 
-prefix_frequency as (
+code_key_frequency as (
     select
-        code_prefix,
+        code_key,
         count(*) as product_frequency
-    from code_prefixes
+    from code_keys
     where side = 'product'
-    group by code_prefix
+    group by code_key
 ),
 
-code_prefix_pairs as (
+code_pairs as (
     select
-        offer_prefixes.listing_id as offer_id,
-        product_prefixes.listing_id as product_id,
+        offer_keys.listing_id as offer_id,
+        product_keys.listing_id as product_id,
         0 as gtin_key,
         round(
-            sum(ln((catalog_size.product_count + 1.0) / (prefix_frequency.product_frequency + 1.0)) + 1.0) / 2, 6
+            sum(product_keys.key_weight * {{ catalog_idf(
+                'code_key_frequency.product_frequency', 'catalog_size.product_count'
+            ) }}), 6
         ) as code_idf,
         0.0 as rare_token_idf
-    from code_prefixes as offer_prefixes
-    inner join code_prefixes as product_prefixes
+    from code_keys as offer_keys
+    inner join code_keys as product_keys
         on
-            offer_prefixes.code_prefix = product_prefixes.code_prefix
-            and product_prefixes.side = 'product'
-    inner join prefix_frequency on product_prefixes.code_prefix = prefix_frequency.code_prefix
+            offer_keys.code_key = product_keys.code_key
+            and product_keys.side = 'product'
+    inner join code_key_frequency on product_keys.code_key = code_key_frequency.code_key
     cross join limits
     cross join catalog_size
     where
-        offer_prefixes.side = 'offer'
-        and prefix_frequency.product_frequency <= limits.max_df
-    group by offer_prefixes.listing_id, product_prefixes.listing_id
+        offer_keys.side = 'offer'
+        and code_key_frequency.product_frequency <= limits.max_df
+    group by offer_keys.listing_id, product_keys.listing_id
 ),
 
 {% set shared_token_pairs %}
@@ -146,8 +137,6 @@ keyed_pairs as (
     union all
     select * from code_pairs
     union all
-    select * from code_prefix_pairs
-    union all
     select * from rare_token_pairs
 ),
 
@@ -165,7 +154,7 @@ keyed as (
         offer_id,
         product_id,
         max(gtin_key) as has_gtin_key,
-        sum(code_idf) as code_idf,
+        max(code_idf) as code_idf,
         max(rare_token_idf) as rare_token_idf
     from (
         select * from keyed_pairs

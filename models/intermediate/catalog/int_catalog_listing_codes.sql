@@ -1,9 +1,8 @@
 -- Every code of every listing: a token (int_catalog_listing_tokens) of 3 to 40 letters and
 -- digits once punctuation is removed, with a digit, and a letter unless it is 5 digits or
 -- more (so versions such as cs3 or x64 count); quantities with a unit (500gb, 46", 1080p)
--- are numbers, not codes (int_catalog_listing_numbers). Codes compare upper-case without punctuation, so
--- 'KX-TG1032S', 'kx tg1032s' (as parts) and 'KXTG1032S' meet. product_frequency counts the
--- catalog products carrying the code (blocking skips codes too common to discriminate).
+-- are numbers, not codes (int_catalog_listing_numbers). Codes compare upper-case without
+-- punctuation, so 'KX-TG1032S', 'kx tg1032s' (as parts) and 'KXTG1032S' meet.
 with
 
 tokens as (
@@ -31,24 +30,13 @@ codes as (
     group by side, listing_id, code
 ),
 
-document_frequency as (
-    select
-        code,
-        count(*) as product_frequency
-    from codes
-    where side = 'product'
-    group by code
-),
-
 final as (
     select
-        codes.side,
-        codes.listing_id,
-        codes.code,
-        codes.in_title = 1 as is_title_code,
-        coalesce(document_frequency.product_frequency, 0) as product_frequency
+        side,
+        listing_id,
+        code,
+        in_title = 1 as is_title_code
     from codes
-    left join document_frequency on codes.code = document_frequency.code
 )
 
 select * from final

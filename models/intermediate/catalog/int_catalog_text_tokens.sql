@@ -33,8 +33,7 @@ weighted as (
         tokens.side,
         tokens.listing_id,
         tokens.token,
-        round(ln((corpus_size.listing_count + 1.0) / (document_frequency.listing_frequency + 1.0)) + 1.0, 9)
-            as idf
+        {{ catalog_idf('document_frequency.listing_frequency', 'corpus_size.listing_count') }} as idf
     from tokens
     cross join corpus_size
     inner join document_frequency on tokens.token = document_frequency.token

@@ -34,10 +34,7 @@ final as (
         tokens.listing_id,
         tokens.token,
         coalesce(document_frequency.product_frequency, 0) as product_frequency,
-        round(
-            ln((catalog_size.product_count + 1.0) / (coalesce(document_frequency.product_frequency, 0) + 1.0))
-            + 1.0, 9
-        ) as idf
+        {{ catalog_idf('coalesce(document_frequency.product_frequency, 0)', 'catalog_size.product_count') }} as idf
     from tokens
     cross join catalog_size
     left join document_frequency on tokens.token = document_frequency.token
