@@ -34,7 +34,7 @@
 {#-
     A user's fixed place in [0, 1]: the first 8 hex digits of md5(user_id) / 0xFFFFFFFF, the
     same number catalog_ml.ranking.user_fraction computes, so SQL and Python split users alike
-    (the ranker's promotion holdout is user_fraction < 0.2).
+    (the ranker's promotion holdout is user_fraction < var recs_holdout_user_share).
 -#}
 {% macro recs_user_fraction(user_id) %}
     {{ return(adapter.dispatch('recs_user_fraction', 'catalog_ml')(user_id)) }}
@@ -46,4 +46,27 @@
 
 {% macro snowflake__recs_user_fraction(user_id) -%}
     (to_number(substr(md5({{ user_id }}), 1, 8), 'XXXXXXXX') / 4294967295.0)
+{%- endmacro %}
+
+{#-
+    Every retrieval source's rows as one select (no WITH): cutoff_name, user_id, product_id,
+    source_score, source_rank, source_name and source_precedence (its place in
+    recs_retrieval_sources, 1 first), optionally of one cutoff only.
+-#}
+{% macro recs_retrieved(cutoff_name=none) -%}
+    {%- for source_name in recs_retrieval_sources() %}
+        select
+            cutoff_name,
+            user_id,
+            product_id,
+            source_score,
+            source_rank,
+            '{{ source_name }}' as source_name,
+            {{ loop.index }} as source_precedence
+        from {{ ref('int_recs_retrieval_' ~ source_name) }}
+        {%- if cutoff_name %}
+            where cutoff_name = '{{ cutoff_name }}'
+        {%- endif %}
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}

@@ -50,6 +50,7 @@ DEPTHS = (3, 4, 6)
 MAX_ROUNDS = 300
 EARLY_STOPPING_ROUNDS = 25
 VALIDATION_SHARE = 0.25
+# The default of var recs_holdout_user_share (ml_ranker_train passes the var; SQL reads it too).
 HOLDOUT_SHARE = 0.2
 NO_MODEL_VERSION = "none"
 # Cutoffs scored: eval and serve feed the lists; train rows are scored too, so monitors can
@@ -69,9 +70,9 @@ def is_holdout_user(user_id: str, share: float = HOLDOUT_SHARE) -> bool:
     return user_fraction(user_id) < share
 
 
-def is_validation_user(user_id: str) -> bool:
+def is_validation_user(user_id: str, holdout_share: float = HOLDOUT_SHARE) -> bool:
     """Users hyperparameters are chosen on: the next VALIDATION_SHARE after the holdout."""
-    return HOLDOUT_SHARE <= user_fraction(user_id) < HOLDOUT_SHARE + VALIDATION_SHARE
+    return holdout_share <= user_fraction(user_id) < holdout_share + VALIDATION_SHARE
 
 
 def feature_names(frame: pd.DataFrame) -> list[str]:
@@ -116,12 +117,16 @@ def fit(
     return xgb.train(params, _dmatrix(train, features), num_boost_round=rounds)
 
 
-def tune(train: pd.DataFrame, features: list[str]) -> tuple[dict[str, Any], int, float]:
+def tune(
+    train: pd.DataFrame, features: list[str], holdout_share: float = HOLDOUT_SHARE
+) -> tuple[dict[str, Any], int, float]:
     """Depth and rounds chosen on the validation users of `train` (each depth of DEPTHS
     fitted on the others, stopped early on NDCG@10 of the validation users): the parameters,
     the rounds and the validation NDCG of the best. Without validation users (tiny data),
     the middle depth and 50 rounds."""
-    validation_mask = train["user_id"].map(is_validation_user).to_numpy()
+    validation_mask = (
+        train["user_id"].map(lambda user: is_validation_user(user, holdout_share)).to_numpy()
+    )
     fit_rows, validation = train[~validation_mask], train[validation_mask]
     if fit_rows.empty or validation.empty:
         return {**PARAMS, "max_depth": DEPTHS[len(DEPTHS) // 2]}, 50, float("nan")
@@ -152,6 +157,7 @@ def train_and_register(
     existing: pd.DataFrame | None,
     margin: float,
     k: int = 10,
+    holdout_share: float = HOLDOUT_SHARE,
 ) -> pd.DataFrame:
     """The registry rows a training run appends: one new version, or none when the same code,
     parameters and data were already registered, or when there is nothing to learn from
@@ -163,7 +169,7 @@ def train_and_register(
     rows = rows.sort_values(["user_id", "product_id"], kind="stable").reset_index(drop=True)
     positive_users = rows.loc[rows["label"] > 0, "user_id"].unique()
     rows = rows[rows["user_id"].isin(positive_users)]
-    holdout_mask = rows["user_id"].map(is_holdout_user)
+    holdout_mask = rows["user_id"].map(lambda user: is_holdout_user(user, holdout_share))
     train, holdout = rows[~holdout_mask], rows[holdout_mask]
     if train.empty or holdout.empty:
         return empty
@@ -173,7 +179,7 @@ def train_and_register(
     )
     if version in set(existing.loc[existing["model_name"] == MODEL_NAME, "model_version"]):
         return empty
-    params, rounds, validation_ndcg = tune(train, features)
+    params, rounds, validation_ndcg = tune(train, features, holdout_share)
     booster = fit(train, features, params, rounds)
     metric = ndcg_at_k(holdout, predict(booster, holdout, features), k)
     champion = registry.current_champion(existing, MODEL_NAME)

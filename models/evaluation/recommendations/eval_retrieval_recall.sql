@@ -20,15 +20,12 @@ candidates as (
 ),
 
 retrieved as (
-    {%- for source_name in recs_retrieval_sources() %}
-        select
-            user_id,
-            product_id,
-            '{{ source_name }}' as source_name
-        from {{ ref('int_recs_retrieval_' ~ source_name) }}
-        where cutoff_name = 'eval'
-        union all
-    {%- endfor %}
+    select
+        user_id,
+        product_id,
+        source_name
+    from ({{ recs_retrieved('eval') }}) as sources
+    union all
     select
         user_id,
         product_id,

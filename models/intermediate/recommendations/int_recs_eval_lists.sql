@@ -4,7 +4,6 @@
 -- popularity (global popularity before the cutoff, seen items removed) and source_<name> for
 -- every retrieval source alone (macro recs_retrieval_sources: its own top var recs_k). All
 -- from events before the eval cutoff only.
-{%- set source_names = recs_retrieval_sources() %}
 
 with
 
@@ -69,19 +68,16 @@ popular as (
     qualify rank <= {{ var('recs_k') }}
 ),
 
-{%- for source_name in source_names %}
-
-    source_{{ source_name }} as (
-        select
-            'source_{{ source_name }}' as method,  -- noqa: RF04
-            retrieved.user_id,
-            retrieved.source_rank as rank,  -- noqa: RF04
-            retrieved.product_id
-        from {{ ref('int_recs_retrieval_' ~ source_name) }} as retrieved
-        inner join target_users on retrieved.user_id = target_users.user_id
-        where retrieved.cutoff_name = 'eval' and retrieved.source_rank <= {{ var('recs_k') }}
-    ),
-{%- endfor %}
+each_source as (
+    select
+        'source_' || retrieved.source_name as method,  -- noqa: RF04
+        retrieved.user_id,
+        retrieved.source_rank as rank,  -- noqa: RF04
+        retrieved.product_id
+    from ({{ recs_retrieved('eval') }}) as retrieved
+    inner join target_users on retrieved.user_id = target_users.user_id
+    where retrieved.source_rank <= {{ var('recs_k') }}
+),
 
 final as (
     select * from ranker
@@ -89,10 +85,8 @@ final as (
     select * from ranker_before_reranking
     union all
     select * from popular
-    {%- for source_name in source_names %}
-        union all
-        select * from source_{{ source_name }}
-    {%- endfor %}
+    union all
+    select * from each_source
 )
 
 select * from final

@@ -14,18 +14,7 @@ shares as (
 ),
 
 sources as (
-    {%- for source_name in source_names %}
-        select
-            cutoff_name,
-            user_id,
-            product_id,
-            source_score,
-            source_rank,
-            '{{ source_name }}' as source_name,
-            {{ loop.index }} as source_precedence
-        from {{ ref('int_recs_retrieval_' ~ source_name) }}
-        {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    {{ recs_retrieved() }}
 ),
 
 slotted as (

@@ -1,6 +1,6 @@
 -- What re-ranking may cost: every re-ranking setting (macro recs_rerank_settings: category cap
 -- and exploration slot, each on or off) applied at the train cutoff to the ranker's held-out
--- users (user_fraction < 0.2, the users the ranker never trained on; macro recs_user_fraction)
+-- users (var recs_holdout_user_share of them, by macro recs_user_fraction: never trained on)
 -- and scored by NDCG@K against their labels. The chosen setting is the most diverse one whose
 -- loss against no re-ranking is at most var recs_rerank_max_ndcg_loss; int_recs_reranked
 -- serves with it. The eval holdout is never read.
@@ -21,7 +21,7 @@ settings as (
 
 features as (
     select * from {{ ref('int_recs_ranker_features') }}
-    where cutoff_name = 'train' and {{ recs_user_fraction('user_id') }} < 0.2
+    where cutoff_name = 'train' and {{ recs_user_fraction('user_id') }} < {{ var('recs_holdout_user_share') }}
 ),
 
 scores as (

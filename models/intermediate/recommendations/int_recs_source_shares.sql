@@ -8,15 +8,7 @@
 with
 
 sources as (
-    {%- for source_name in source_names %}
-        select
-            '{{ source_name }}' as source_name,
-            user_id,
-            product_id
-        from {{ ref('int_recs_retrieval_' ~ source_name) }}
-        where cutoff_name = 'train'
-        {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    {{ recs_retrieved('train') }}
 ),
 
 source_names as (
