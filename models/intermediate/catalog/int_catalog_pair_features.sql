@@ -91,12 +91,23 @@ trigram_counts as (
     {{ term_norms('trigrams') }}
 ),
 
-shared_title_codes as (
-    {{ shared_terms('title_codes', 'code') }}
-),
-
+-- Shared codes of every field, and of the titles (with model numbers) alone, in one pass.
 shared_codes as (
-    {{ shared_terms('codes', 'code') }}
+    select
+        pairs.offer_id,
+        pairs.product_id,
+        count(*) as shared_count,
+        sum(case when offer_codes.is_title_code and product_codes.is_title_code then 1 else 0 end)
+            as shared_title_count
+    from pairs
+    inner join codes as offer_codes
+        on offer_codes.side = 'offer' and pairs.offer_id = offer_codes.listing_id
+    inner join codes as product_codes
+        on
+            product_codes.side = 'product'
+            and pairs.product_id = product_codes.listing_id
+            and offer_codes.code = product_codes.code
+    group by pairs.offer_id, pairs.product_id
 ),
 
 code_counts as (
@@ -257,7 +268,7 @@ final as (
         ) as text_tfidf_cosine,
         {{ known_flag(
             'offer_codes.title_code_count > 0 and product_codes.title_code_count > 0',
-            'coalesce(shared_title_codes.shared_count, 0) > 0'
+            'coalesce(shared_codes.shared_title_count, 0) > 0'
         ) }} as title_code_match,
         {{ known_flag(
             'offer_codes.code_count > 0 and product_codes.code_count > 0',
@@ -321,8 +332,6 @@ final as (
         on offer_trigrams.side = 'offer' and pairs.offer_id = offer_trigrams.listing_id
     left join trigram_counts as product_trigrams
         on product_trigrams.side = 'product' and pairs.product_id = product_trigrams.listing_id
-    left join shared_title_codes
-        on pairs.offer_id = shared_title_codes.offer_id and pairs.product_id = shared_title_codes.product_id
     left join shared_codes
         on pairs.offer_id = shared_codes.offer_id and pairs.product_id = shared_codes.product_id
     left join code_counts as offer_codes
