@@ -6,9 +6,14 @@ BIN := $(VENV)/bin
 DEMO_SCALE ?= 1
 export DBT_PROFILES_DIR := $(CURDIR)
 export CATALOG_ML_DUCKDB_PATH ?= $(CURDIR)/catalog_ml.duckdb
+# What BI tools open (read-only): the public marts of the last green build, next to the work
+# file dbt builds (python -m catalog_ml.publish; README "Readers and failed builds").
+export CATALOG_ML_SERVING_PATH ?= $(dir $(CATALOG_ML_DUCKDB_PATH))catalog_ml_serving.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo validate test lint unit integration bench bench-matching bench-recs cards clean
+.PHONY: demo publish validate test lint unit integration bench bench-matching bench-recs cards clean
+.PHONY: mutation
+.PHONY: redis-install serve serve-load serve-stop bench-serving
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +25,17 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 profiles.yml: profiles.yml.example
 	cp $< $@
 
+# make stops at a failed build, so only a green build is published (publish also checks
+# target/run_results.json); the serving file keeps the last good publication otherwise.
 demo: $(VENV)/.installed profiles.yml
 	$(BIN)/dbt build --vars '{demo_scale: $(DEMO_SCALE)}'
 	$(BIN)/python -m catalog_ml.summary "$(CATALOG_ML_DUCKDB_PATH)"
+	$(BIN)/python -m catalog_ml.publish "$(CATALOG_ML_DUCKDB_PATH)" "$(CATALOG_ML_SERVING_PATH)"
+	$(BIN)/python -m catalog_ml.serving.store load "$(CATALOG_ML_SERVING_PATH)" --if-running
+
+# Publish the last green build (target/manifest.json, target/run_results.json) again.
+publish: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.publish "$(CATALOG_ML_DUCKDB_PATH)" "$(CATALOG_ML_SERVING_PATH)"
 
 # Great Expectations suites, generated from the raw data contract, on the raw files of
 # files mode; run it before `dbt build --vars '{raw_source: files, ...}'`. RAW_DATA_PATH
@@ -30,6 +43,30 @@ demo: $(VENV)/.installed profiles.yml
 RAW_DATA_PATH ?=
 validate: $(VENV)/.installed
 	$(BIN)/python -m catalog_ml.validate $(RAW_DATA_PATH) --docs-dir target/ge_data_docs
+
+# Online serving (README "Serving online"): `make serve` starts redis-server on
+# SERVING_REDIS_PORT (installed with apt-get when missing), loads the serving file into it
+# and starts the read API on SERVING_PORT in the background; `make serve-stop` stops both.
+# After every green `make demo` the store is reloaded when it is running (serve-load alone
+# reloads it). IMPRESSIONS_FILE: a files-mode folder's events.csv to log served lists to.
+SERVING_PORT ?= 8000
+SERVING_REDIS_PORT ?= 6390
+SERVING_DIR ?= target/serving
+IMPRESSIONS_FILE ?=
+export SERVING_REDIS_URL ?= redis://127.0.0.1:$(SERVING_REDIS_PORT)/0
+redis-install: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.serving.redis_server install
+
+serve: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.serving.service start --serving-file "$(CATALOG_ML_SERVING_PATH)" \
+		--port $(SERVING_PORT) --redis-port $(SERVING_REDIS_PORT) --dir $(SERVING_DIR) \
+		$(if $(IMPRESSIONS_FILE),--impressions-file "$(IMPRESSIONS_FILE)")
+
+serve-load: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.serving.store load "$(CATALOG_ML_SERVING_PATH)"
+
+serve-stop: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.serving.service stop --dir $(SERVING_DIR)
 
 lint: $(VENV)/.installed profiles.yml
 	$(BIN)/ruff check src tests python_models bench
@@ -44,8 +81,22 @@ integration: $(VENV)/.installed profiles.yml
 
 test: lint unit integration
 
+# Mutation testing (mutmut) of the experiment statistics and the registry's promotion decision,
+# in a scratch copy of the package and its tests (the working tree is left alone): prints the
+# score per module and the surviving mutants. Not part of `make test` (minutes on 2 cores).
+MUTATION_ARGS ?=
+mutation: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.mutation $(MUTATION_ARGS)
+
 bench: $(VENV)/.installed profiles.yml
 	$(BIN)/python bench/run.py --scales 1 10 --per-model-scales 1
+	$(BIN)/python bench/serving.py
+
+# The online store's load time and the API under a bounded closed loop on localhost
+# (bench/serving.py): the demo's serving file when it exists, else a synthetic one.
+BENCH_SERVING_ARGS ?=
+bench-serving: $(VENV)/.installed
+	$(BIN)/python bench/serving.py $(BENCH_SERVING_ARGS)
 
 # The matcher on labelled matching data in the Magellan/DeepMatcher layout (tableA.csv,
 # tableB.csv, train.csv, valid.csv, test.csv): builds it in files mode with its own DuckDB
@@ -80,4 +131,4 @@ cards: $(VENV)/.installed
 	$(BIN)/python -m catalog_ml.model_cards "$(CATALOG_ML_DUCKDB_PATH)" --out target/model_cards
 
 clean:
-	rm -rf target logs catalog_ml.duckdb
+	rm -rf target logs catalog_ml.duckdb catalog_ml_serving.duckdb

@@ -13,7 +13,7 @@
         pairs.product_id,
         count(*) as shared_count
         {%- if weight %},
-            sum(product_terms.{{ weight }} * product_terms.{{ weight }}) as shared_weight_squared
+            {{ deterministic_sum('product_terms.' ~ weight ~ ' * product_terms.' ~ weight) }} as shared_weight_squared
         {%- endif %}
     from pairs
     inner join {{ relation }} as offer_terms
@@ -33,7 +33,7 @@
         listing_id,
         count(*) as term_count
         {%- if weight %},
-            sqrt(sum({{ weight }} * {{ weight }})) as weight_norm
+            sqrt({{ deterministic_sum(weight ~ ' * ' ~ weight) }}) as weight_norm
         {%- endif %}
     from {{ relation }}
     group by side, listing_id
@@ -74,8 +74,8 @@ tokens as (
 
 
 {#- Smoothed IDF of a term in `document_frequency` of `document_count` documents:
-    ln((n + 1) / (df + 1)) + 1 (as scikit-learn's smooth_idf), rounded to 9 decimals so sums
-    and orderings over it are the same on every rebuild. -#}
+    ln((n + 1) / (df + 1)) + 1 (as scikit-learn's smooth_idf), rounded (deterministic_round)
+    so sums and orderings over it are the same on every rebuild. -#}
 {% macro catalog_idf(document_frequency, document_count) -%}
-    round(ln(({{ document_count }} + 1.0) / ({{ document_frequency }} + 1.0)) + 1.0, 9)
+    {{ deterministic_round('ln((' ~ document_count ~ ' + 1.0) / (' ~ document_frequency ~ ' + 1.0)) + 1.0') }}
 {%- endmacro %}

@@ -40,7 +40,9 @@
             {%- for column in group_by %}
             shares.{{ column }},
             {%- endfor %}
-            sum((shares.window_share - shares.reference_share) * ln(shares.window_share / shares.reference_share))
+            {{ deterministic_sum(
+                '(shares.window_share - shares.reference_share) * ln(shares.window_share / shares.reference_share)'
+            ) }}
                 as psi
         from (
             select

@@ -47,7 +47,9 @@
             select
                 user_id,
                 count(*) as n_relevant,
-                sum(case when ideal_rank <= {{ k }} then relevance / (ln(ideal_rank + 1) / ln(2)) else 0 end) as idcg
+                {{ deterministic_sum(
+                    'case when ideal_rank <= ' ~ k ~ ' then relevance / (ln(ideal_rank + 1) / ln(2)) else 0 end'
+                ) }} as idcg
             from (
                 select
                     user_id,
@@ -66,9 +68,9 @@
             {%- endfor %}
             user_id,
             count(*) as hit_count,
-            sum(relevance / (ln(rank + 1) / ln(2))) as dcg,
+            {{ deterministic_sum('relevance / (ln(rank + 1) / ln(2))') }} as dcg,
             min(rank) as first_hit_rank,
-            sum(hit_number * 1.0 / rank) as precision_sum
+            {{ deterministic_sum('hit_number * 1.0 / rank') }} as precision_sum
         from (
             select
                 {%- for column in partition_by %}
@@ -156,7 +158,7 @@
         listed.{{ column }},
         {%- endfor %}
         listed.user_id,
-        avg(-ln(popularity.{{ share_column }}) / ln(2)) as novelty
+        {{ deterministic_avg('-ln(popularity.' ~ share_column ~ ') / ln(2)') }} as novelty
     from {{ lists }} as listed
     inner join {{ item_popularity }} as popularity on listed.product_id = popularity.product_id
     where listed.rank <= {{ k }}
@@ -169,7 +171,7 @@
         listed.{{ column }},
         {%- endfor %}
         listed.user_id,
-        avg(popularity.{{ percentile_column }}) as popularity_bias
+        {{ deterministic_avg('popularity.' ~ percentile_column) }} as popularity_bias
     from {{ lists }} as listed
     inner join {{ item_popularity }} as popularity on listed.product_id = popularity.product_id
     where listed.rank <= {{ k }}

@@ -25,7 +25,10 @@
 {% macro planted_skew(model_name) -%}
     {%- set plant = var('planted_skew') -%}
     {%- if plant and plant['model_name'] == model_name -%}
-        replace ({{ plant['feature'] }} + {{ plant['offset'] }} as {{ plant['feature'] }})
+        {%- if plant['offset'] is not number -%}
+            {{ exceptions.raise_compiler_error('var planted_skew: offset must be a number') }}
+        {%- endif -%}
+        replace ({{ sql_identifier(plant['feature']) }} + {{ plant['offset'] }} as {{ sql_identifier(plant['feature']) }})
     {%- endif -%}
 {%- endmacro %}
 

@@ -33,11 +33,23 @@
             {%- set file = raw_file(table_name) -%}
             {%- set query = file.query -%}
             {%- set origin = 'file ' ~ file.path -%}
+            {%- set types = file.types -%}
         {%- else -%}
             {%- set query = 'select * from ' ~ relation -%}
             {%- set origin = 'table ' ~ relation -%}
+            {%- set types = {} -%}
+            {%- for column in adapter.get_columns_in_relation(relation) -%}
+                {%- do types.update({column.name: column.dtype}) -%}
+            {%- endfor -%}
         {%- endif -%}
         {%- set found = run_query('select * from (' ~ query ~ ') as probe where 1 = 0').column_names -%}
+        {#- A list, struct, map or binary column would be stringified ('[a, b]' as a title). -#}
+        {%- for name, data_type in types.items() if is_unsupported_raw_type(data_type) -%}
+            {{ exceptions.raise_compiler_error(
+                "raw table '" ~ table_name ~ "' (" ~ origin ~ ") column '" ~ name ~ "' has type " ~ data_type
+                ~ "; the raw data contract needs one text, number or timestamp value per cell (flatten"
+                ~ " lists and structs before loading)") }}
+        {%- endfor -%}
     {%- endif -%}
 
     {%- set found_by_name = {} -%}
@@ -56,7 +68,7 @@
     select
     {%- for column in contract %}
         {%- if column.name in found_by_name %}
-        cast({{ adapter.quote(found_by_name[column.name]) }} as {{ dbt.type_string() }}) as {{ column.name }}
+        cast({{ sql_identifier(found_by_name[column.name]) }} as {{ dbt.type_string() }}) as {{ column.name }}
         {%- elif column.required -%}
             {{ exceptions.raise_compiler_error(
                 "raw table '" ~ table_name ~ "' (" ~ origin ~ ") is missing required column '"
@@ -73,8 +85,9 @@
 {#-
     One raw table of the contract (models/staging/_raw__sources.yml), read from the graph:
     {name, key, columns}; key is the table's meta.key (list of columns, empty if none);
-    each column is {name, required, type, min, accepted_values, reject_reason} from its
-    meta (none where the contract says nothing). Column names are lower-case.
+    each column is {name, required, type, min, max_var, accepted_values, reject_reason,
+    long_text, allow_future} from its meta (none or false where the contract says nothing).
+    Column names are lower-case.
 -#}
 {% macro raw_contract(table_name) %}
     {%- set found = {} -%}
@@ -91,6 +104,9 @@
                 'min': meta.get('min'),
                 'accepted_values': meta.get('accepted_values'),
                 'reject_reason': meta.get('reject_reason'),
+                'max_var': meta.get('max_var'),
+                'long_text': meta.get('long_text', false),
+                'allow_future': meta.get('allow_future', false),
             }) -%}
         {%- endfor -%}
         {%- do found.update({'name': table_name, 'key': table_meta.get('key', []), 'columns': columns}) -%}

@@ -3,12 +3,12 @@
     (var recs_covisitation_half_life_days). exp and ln mean the same on both engines.
 -#}
 {% macro recs_decay(age_days) -%}
-    exp(-0.6931471805599453 * greatest({{ age_days }}, 0) / {{ var('recs_covisitation_half_life_days') }})
+    exp(-0.6931471805599453 * greatest({{ age_days }}, 0) / {{ number_var('recs_covisitation_half_life_days') }})
 {%- endmacro %}
 
 {#- A Jinja list of strings as a SQL list: ('click', 'purchase'). -#}
 {% macro recs_sql_list(values) -%}
-    ({% for value in values %}'{{ value }}'{{ ', ' if not loop.last }}{% endfor %})
+    ({% for value in values %}{{ sql_string(value) }}{{ ', ' if not loop.last }}{% endfor %})
 {%- endmacro %}
 
 {#- Graded relevance of an event type: purchase 3, add_to_cart 2, other relevant types 1, else 0. -#}
@@ -20,6 +20,19 @@
         else 1
     end
 {%- endmacro %}
+
+{#-
+    The training cutoffs' names, latest first: 'train', 'train_2', ... (var
+    recs_training_cutoffs of them; int_recs_cutoffs places them one label window apart).
+    catalog_ml.ranking reads every cutoff named train* as training rows.
+-#}
+{% macro recs_training_cutoff_names() %}
+    {%- set names = [] %}
+    {%- for position in range(1, number_var('recs_training_cutoffs') + 1) %}
+        {%- do names.append('train' if position == 1 else 'train_' ~ position) %}
+    {%- endfor %}
+    {{ return(names) }}
+{% endmacro %}
 
 {#-
     The retrieval sources, in order of precedence for a candidate's retrieval_source. Each is

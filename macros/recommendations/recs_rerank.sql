@@ -58,10 +58,11 @@ exploration as (
     select
         *,
         row_number() over (
-            partition by cutoff_name, setting_name, user_id order by md5(cutoff_name || user_id || product_id)
+            partition by cutoff_name, setting_name, user_id
+            order by md5(cutoff_name || user_id || product_id), product_id
         ) as slot_position
     from diversified
-    where diversified_position > {{ var('recs_k') }} - exploration_slots
+    where diversified_position > {{ number_var('recs_k') }} - exploration_slots
     qualify slot_position <= exploration_slots
 ),
 
@@ -77,7 +78,7 @@ listed as (
         0 as slot_group,
         diversified_position as slot_position
     from diversified
-    where diversified_position <= {{ var('recs_k') }} - exploration_slots
+    where diversified_position <= {{ number_var('recs_k') }} - exploration_slots
     union all
     select
         cutoff_name,
@@ -96,7 +97,7 @@ listed as (
 
 {#- The re-ranking settings tried, most diverse first: name, category cap, exploration slots. -#}
 {% macro recs_rerank_settings() %}
-    {%- set cap, slots = var('recs_category_cap') | int, var('recs_exploration_slots') | int -%}
+    {%- set cap, slots = number_var('recs_category_cap') | int, number_var('recs_exploration_slots') | int -%}
     {{ return([
         {'name': 'cap_and_exploration', 'category_cap': cap, 'exploration_slots': slots},
         {'name': 'cap_only', 'category_cap': cap, 'exploration_slots': 0},

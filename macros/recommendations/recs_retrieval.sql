@@ -22,7 +22,7 @@ final as (
         *,
         row_number() over (partition by cutoff_name, user_id order by source_score desc, product_id asc) as source_rank
     from unseen
-    qualify source_rank <= {{ var('recs_candidates_per_source') }}
+    qualify source_rank <= {{ number_var('recs_candidates_per_source') }}
 )
 {% endmacro %}
 
@@ -85,7 +85,7 @@ scored as (
         anchors.cutoff_name,
         anchors.user_id,
         neighbours.related_product_id as product_id,
-        round(sum(neighbours.{{ score_column }} * anchors.anchor_weight), 9) as source_score
+        {{ deterministic_sum('neighbours.' ~ score_column ~ ' * anchors.anchor_weight') }} as source_score
     from anchors
     inner join neighbours
         on

@@ -1,12 +1,4 @@
-{#- Trimmed text, null when empty: how every raw text value is read. -#}
-{% macro clean_text(expression) -%}
-    nullif(trim({{ expression }}), '')
-{%- endmacro %}
-
-{#- Lower-case, every run of non-alphanumerics folded to one space: for matching keys. -#}
-{% macro normalize_text(expression) -%}
-    nullif(trim({{ regexp_replace_all('lower(' ~ expression ~ ')', '[^a-z0-9]+', ' ') }}), '')
-{%- endmacro %}
+{#- clean_text and normalize_text (Unicode-aware, dispatched) are in text_rules.sql. -#}
 
 {#- Category path with its levels trimmed and joined by ' > '. -#}
 {% macro normalize_category(expression) -%}

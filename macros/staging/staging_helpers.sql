@@ -12,18 +12,21 @@ where reject_reason is not null
 {%- endmacro %}
 
 {#-
-    The columns products and offers share, normalised the same way: title (trimmed and
-    normalised), brand (through the brand_aliases seed, joined as `brand_aliases`),
-    category path and its top level, description, price, currency, GTIN and model number.
+    The columns products and offers share, normalised the same way: title (cleaned, and
+    normalised for matching), brand (through the brand_aliases seed, joined as
+    `brand_aliases`), category path and its top level, description, price, currency, GTIN
+    and model number. Display text (title, brand, category, description) reaches the public
+    marts, so text a spreadsheet would run as a formula is neutralised (neutralise_formula).
 -#}
 {% macro listing_columns(checked) -%}
-        {{ clean_text(checked ~ '.title') }} as title,
+        {{ neutralise_formula(clean_text(checked ~ '.title')) }} as title,
         {{ normalize_text(checked ~ '.title') }} as title_normalized,
-        coalesce(brand_aliases.brand, {{ clean_text(checked ~ '.brand') }}) as brand,
+        {{ neutralise_formula('coalesce(brand_aliases.brand, ' ~ clean_text(checked ~ '.brand') ~ ')') }} as brand,
         {{ normalize_text('coalesce(brand_aliases.brand, ' ~ checked ~ '.brand)') }} as brand_normalized,
-        {{ normalize_category(checked ~ '.category') }} as category,
-        {{ dbt.split_part(normalize_category(checked ~ '.category'), "' > '", 1) }} as category_level_1,
-        {{ clean_text(checked ~ '.description') }} as description,
+        {{ neutralise_formula(normalize_category(checked ~ '.category')) }} as category,
+        {{ dbt.split_part(neutralise_formula(normalize_category(checked ~ '.category')), "' > '", 1) }}
+            as category_level_1,
+        {{ neutralise_formula(clean_text(checked ~ '.description')) }} as description,
         {{ checked }}.price_typed as price,
         upper({{ clean_text(checked ~ '.currency') }}) as currency,
         {{ gtin14(checked ~ '.gtin') }} as gtin,

@@ -11,15 +11,25 @@
 
     Reasons, in this order (the first that fails names the row's reason; among rules
     with the same reason, contract column order, then the order of `checks`):
-      missing_required       a required column is empty
-      unparseable_number     a decimal or integer column is not empty but does not parse
+      missing_required       a required column is empty (whitespace, controls and bidi
+                             characters do not count: clean_text)
+      unparseable_number     a decimal or integer column is not empty but is not a number
+                             its type can hold (parse_values.sql)
+      inexact_number         a number its type would round (19.999 as decimal(18, 2), 1.5
+                             as an integer)
+      ambiguous_timezone     a timestamp with a zone name or abbreviation instead of an offset
       unparseable_timestamp  a timestamp column is not empty but does not parse
+      text_too_long          a text column longer than var raw_max_text_length (columns
+                             with meta long_text: raw_max_long_text_length)
       unusable_title         (checks)
       invalid_value          a value below the column's min or not in its accepted_values
                              (unless the column names another reject_reason), or (checks)
+      unknown_currency       (currency columns: their accepted_values' reject_reason)
       unknown_event_type     (events.event_type: its accepted_values' reject_reason)
       negative_price         (price columns: their min's reject_reason)
-      before_epoch, in_future (checks)
+      out_of_range           a number above the var named by the column's meta max_var
+      before_epoch           a timestamp before 1970-01-01 (UTC)
+      in_future              a timestamp after now (UTC), unless its meta says allow_future
       dangling_foreign_key   a column in `foreign_keys` names no row of the parent model
       duplicate_id           among rows that passed every check, a repeat of the key
                              (the first by `keep_first`, then by every raw column, is kept)
@@ -27,8 +37,9 @@
     Arguments: table_name (contract name); checks (list of {reason, column, when (SQL
     on `typed`)}, reasons from the list above); foreign_keys ({column: parent model whose
     column of the same name is its key}); keep_first (SQL order by, on typed columns,
-    choosing which duplicate is kept). Typed values are in <column>_typed; raw columns
-    keep their raw text; accepted values are compared trimmed and lower-cased.
+    choosing which duplicate is kept). Typed values are in <column>_typed (timestamps in
+    UTC); raw columns keep their raw text; <column>__text (clean_text of it, used by the
+    checks) is dropped from the output; accepted values are compared lower-cased.
 -#}
 {% macro validate_raw(table_name, checks=[], foreign_keys={}, keep_first=none) %}
     {%- set contract = raw_contract(table_name) if execute else {'key': [], 'columns': []} -%}
@@ -44,47 +55,78 @@
     {%- set rules = [] -%}
     {%- for column in contract.columns -%}
         {%- set where = "raw table '" ~ table_name ~ "', column '" ~ column.name ~ "' in the raw data contract: " -%}
+        {%- set text = 'typed.' ~ column.name ~ '__text' -%}
+        {%- set value = 'typed.' ~ column.name ~ '_typed' -%}
         {%- if column.required -%}
-            {%- do rules.append({'reason': 'missing_required', 'column': column.name,
-                'when': clean_text('typed.' ~ column.name) ~ ' is null'}) -%}
+            {%- do rules.append({'reason': 'missing_required', 'column': column.name, 'when': text ~ ' is null'}) -%}
         {%- endif -%}
         {%- if column.type is not none -%}
             {%- if column.type not in sql_types -%}
                 {{ exceptions.raise_compiler_error(where ~ "type '" ~ column.type
                     ~ "' is not one of " ~ sql_types.keys() | list | join(', ')) }}
             {%- endif -%}
-            {%- do typed_columns.append({'name': column.name, 'sql_type': sql_types[column.type]}) -%}
-            {%- do rules.append({
-                'reason': 'unparseable_timestamp' if column.type == 'timestamp' else 'unparseable_number',
-                'column': column.name,
-                'when': clean_text('typed.' ~ column.name) ~ ' is not null and typed.' ~ column.name ~ '_typed is null'}) -%}
+            {%- do typed_columns.append({'name': column.name, 'type': column.type, 'sql_type': sql_types[column.type]}) -%}
+        {%- endif -%}
+        {%- if column.type == 'timestamp' -%}
+            {%- do rules.append({'reason': 'ambiguous_timezone', 'column': column.name,
+                'when': text ~ ' is not null and ' ~ timestamp_has_zone_name(text)}) -%}
+            {%- do rules.append({'reason': 'unparseable_timestamp', 'column': column.name,
+                'when': text ~ ' is not null and ' ~ value ~ ' is null'}) -%}
+            {%- do rules.append({'reason': 'before_epoch', 'column': column.name,
+                'when': value ~ " < cast('1970-01-01' as " ~ dbt.type_timestamp() ~ ")"}) -%}
+            {%- if not column.allow_future -%}
+                {%- do rules.append({'reason': 'in_future', 'column': column.name,
+                    'when': value ~ ' > ' ~ current_timestamp_utc()}) -%}
+            {%- endif -%}
+        {%- elif column.type is not none -%}
+            {%- do rules.append({'reason': 'unparseable_number', 'column': column.name,
+                'when': text ~ ' is not null and ' ~ value ~ ' is null'}) -%}
+            {%- do rules.append({'reason': 'inexact_number', 'column': column.name,
+                'when': number_is_inexact(text, value)}) -%}
+        {%- else -%}
+            {%- set limit_var = 'raw_max_long_text_length' if column.long_text else 'raw_max_text_length' -%}
+            {%- do rules.append({'reason': 'text_too_long', 'column': column.name,
+                'when': 'length(' ~ text ~ ') > ' ~ var(limit_var) | int}) -%}
         {%- endif -%}
         {%- if column.min is not none -%}
             {%- if column.type not in ['decimal', 'integer'] -%}
                 {{ exceptions.raise_compiler_error(where ~ "min needs type decimal or integer") }}
             {%- endif -%}
             {%- do rules.append({'reason': column.reject_reason or 'invalid_value', 'column': column.name,
-                'when': 'typed.' ~ column.name ~ '_typed < ' ~ column.min}) -%}
+                'when': value ~ ' < ' ~ column.min}) -%}
+        {%- endif -%}
+        {%- if column.max_var is not none -%}
+            {%- if column.type not in ['decimal', 'integer'] -%}
+                {{ exceptions.raise_compiler_error(where ~ "max_var needs type decimal or integer") }}
+            {%- endif -%}
+            {%- set maximum = var(column.max_var) -%}
+            {%- if maximum is not number and not (maximum | string | replace('.', '', 1)).isdigit() -%}
+                {{ exceptions.raise_compiler_error(where ~ "var " ~ column.max_var ~ " is '" ~ maximum
+                    ~ "', not a non-negative number") }}
+            {%- endif -%}
+            {%- do rules.append({'reason': 'out_of_range', 'column': column.name,
+                'when': value ~ ' > ' ~ maximum | float}) -%}
         {%- endif -%}
         {%- if column.accepted_values is not none -%}
             {%- set quoted = [] -%}
-            {%- for value in column.accepted_values -%}
-                {%- if value | string != value | string | lower -%}
-                    {{ exceptions.raise_compiler_error(where ~ "accepted value '" ~ value ~ "' must be lower-case") }}
+            {%- for accepted in column.accepted_values -%}
+                {%- if accepted | string != accepted | string | lower -%}
+                    {{ exceptions.raise_compiler_error(where ~ "accepted value '" ~ accepted ~ "' must be lower-case") }}
                 {%- endif -%}
-                {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
+                {%- do quoted.append(sql_string(accepted | string)) -%}
             {%- endfor -%}
             {%- do rules.append({'reason': column.reject_reason or 'invalid_value', 'column': column.name,
-                'when': 'lower(' ~ clean_text('typed.' ~ column.name) ~ ') not in (' ~ quoted | join(', ') ~ ')'}) -%}
+                'when': 'lower(' ~ text ~ ') not in (' ~ quoted | join(', ') ~ ')'}) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- do rules.extend(checks) -%}
     {%- for column in foreign_keys -%}
         {%- do rules.append({'reason': 'dangling_foreign_key', 'column': column,
-            'when': clean_text('typed.' ~ column) ~ ' is not null and parent_' ~ column ~ '.parent_key is null'}) -%}
+            'when': 'typed.' ~ column ~ '__text is not null and parent_' ~ column ~ '.parent_key is null'}) -%}
     {%- endfor -%}
-    {%- set reason_order = ['missing_required', 'unparseable_number', 'unparseable_timestamp', 'unusable_title',
-        'invalid_value', 'unknown_event_type', 'negative_price', 'before_epoch', 'in_future',
+    {%- set reason_order = ['missing_required', 'unparseable_number', 'inexact_number', 'ambiguous_timezone',
+        'unparseable_timestamp', 'text_too_long', 'unusable_title', 'invalid_value', 'unknown_currency',
+        'unknown_event_type', 'negative_price', 'out_of_range', 'before_epoch', 'in_future',
         'dangling_foreign_key'] -%}
     {%- for rule in rules if rule.reason not in reason_order -%}
         {{ exceptions.raise_compiler_error(
@@ -106,11 +148,22 @@ raw as (
 
 typed as (
     select
-        raw.*
+        cleaned.*
         {%- for column in typed_columns %},
-        {{ dbt.safe_cast(clean_text('raw.' ~ column.name), column.sql_type) }} as {{ column.name }}_typed
+        {%- if column.type == 'timestamp' %}
+        {{ parse_timestamp_utc(column.name ~ '__text') }} as {{ column.name }}_typed
+        {%- else %}
+        {{ parse_number(column.name ~ '__text', column.sql_type) }} as {{ column.name }}_typed
+        {%- endif %}
         {%- endfor %}
-    from raw
+    from (
+        select
+            raw.*
+            {%- for column in raw_columns %},
+            {{ clean_text('raw.' ~ column) }} as {{ column }}__text
+            {%- endfor %}
+        from raw
+    ) as cleaned
 ),
 
 checked as (
@@ -131,7 +184,7 @@ checked as (
     left join (
         select distinct {{ column }} as parent_key from {{ ref(parent) }}
     ) as parent_{{ column }}
-        on {{ clean_text('typed.' ~ column) }} = parent_{{ column }}.parent_key
+        on typed.{{ column }}__text = parent_{{ column }}.parent_key
     {%- endfor %}
 ),
 
@@ -142,7 +195,7 @@ ranked as (
             partition by
                 failed_check
                 {%- for column in key %},
-                {{ clean_text(column) }}
+                {{ column }}__text
                 {%- endfor %}
             order by
                 {%- if keep_first %}
@@ -157,7 +210,10 @@ ranked as (
 
 final as (
     select
-        ranked.* exclude (failed_check, failed_column, key_occurrence),
+        ranked.* exclude (
+            failed_check, failed_column, key_occurrence
+            {%- for column in raw_columns %}, {{ column }}__text{% endfor %}
+        ),
         case
             when failed_check is not null then failed_check
             when key_occurrence > 1 then 'duplicate_id'

@@ -46,7 +46,7 @@ units as (
 
 indices as (
     {{ psi(
-        'inputs', ['model_name', 'model_version', 'feature_name'], var('drift_psi_bins'), var('drift_psi_epsilon')
+        'inputs', ['model_name', 'model_version', 'feature_name'], number_var('drift_psi_bins'), number_var('drift_psi_epsilon')
     ) }}
 ),
 
@@ -81,8 +81,9 @@ judged as (
     select
         *,
         coalesce(
-            ({{ var('drift_psi_bins') }} - 1) * (1.0 / nullif(reference_units, 0) + 1.0 / nullif(window_units, 0))
-            >= {{ var('drift_psi_warn') }},
+            ({{ number_var('drift_psi_bins') }} - 1)
+            * (1.0 / nullif(reference_units, 0) + 1.0 / nullif(window_units, 0))
+            >= {{ number_var('drift_psi_warn') }},
             false
         ) as has_too_few_units
     from compared
@@ -94,8 +95,8 @@ final as (
         case
             when reference_rows = 0 or window_rows = 0 then 'warn'
             when reference_null_share = 1 and window_null_share = 1 then 'warn'
-            when has_too_few_units and psi >= {{ var('drift_psi_warn') }} then 'warn'
-            else {{ status_from_thresholds('psi', var('drift_psi_warn'), var('drift_psi_error')) }}
+            when has_too_few_units and psi >= {{ number_var('drift_psi_warn') }} then 'warn'
+            else {{ status_from_thresholds('psi', number_var('drift_psi_warn'), number_var('drift_psi_error')) }}
         end as status,
         case
             when reference_rows = 0 and window_rows = 0
@@ -111,9 +112,11 @@ final as (
             else
                 'PSI ' || {{ number_text('psi') }}
                 || case
-                    when psi >= {{ var('drift_psi_error') }} then ' >= error threshold {{ var("drift_psi_error") }}'
-                    when psi >= {{ var('drift_psi_warn') }} then ' >= warn threshold {{ var("drift_psi_warn") }}'
-                    else ' < warn threshold {{ var("drift_psi_warn") }}'
+                    when psi >= {{ number_var('drift_psi_error') }}
+                        then ' >= error threshold {{ number_var('drift_psi_error') }}'
+                    when psi >= {{ number_var('drift_psi_warn') }}
+                        then ' >= warn threshold {{ number_var('drift_psi_warn') }}'
+                    else ' < warn threshold {{ number_var('drift_psi_warn') }}'
                 end
                 || ' (reference ' || cast(reference_rows as {{ dbt.type_string() }}) || ' rows, window '
                 || cast(window_rows as {{ dbt.type_string() }}) || ' rows, null share '
@@ -127,7 +130,7 @@ final as (
                             || cast(window_units as {{ dbt.type_string() }})
                             || ' window units (offers or users): chance alone gives a PSI of about '
                             || {{ number_text(
-                                '(' ~ var('drift_psi_bins') ~ ' - 1) * (1.0 / reference_units + 1.0 / window_units)', 2
+                                '(' ~ number_var('drift_psi_bins') ~ ' - 1) * (1.0 / reference_units + 1.0 / window_units)', 2
                             ) }}
                             || ', so this is not judged above a warning'
                     else ''

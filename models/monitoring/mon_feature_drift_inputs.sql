@@ -6,7 +6,9 @@
 --                        a population no scorer ever sees, so they would always read as drift);
 --            window    = candidate pairs of the offers ingested in the last var
 --                        drift_window_days days up to the latest ingestion.
---   ranker   reference = the champion's training rows (int_recs_ranker_training_rows);
+--   ranker   reference = the champion's training rows (int_recs_ranker_training_rows) of the
+--                        latest training cutoff ('train'; the earlier training cutoffs are
+--                        older snapshots by design: their users have shorter histories);
 --            window    = the eval cutoff's candidate rows: the latest cutoff whose users are
 --                        selected as training's are (history before the cutoff and a
 --                        relevant interaction in the label window after it). The serve
@@ -42,7 +44,7 @@ offers as (
 ),
 
 window_bounds as (
-    select {{ dbt.dateadd('day', -var('drift_window_days'), 'max(ingested_at)') }} as window_start_at
+    select {{ dbt.dateadd('day', -number_var('drift_window_days'), 'max(ingested_at)') }} as window_start_at
     from offers
 ),
 
@@ -101,6 +103,7 @@ ranker_rows as (
         user_id as unit_id,
         * exclude (cutoff_name, user_id, product_id, retrieval_source, category_level_1)
     from {{ ref('int_recs_ranker_training_rows') }}
+    where cutoff_name = 'train'
     union all
     select
         'window' as population,

@@ -38,7 +38,7 @@ expected_models as (
     {%- for trainer in trainers %}
         select
             '{{ trainer.model_name }}' as model_name,
-            {{ "'" ~ trainer.pinned ~ "'" if trainer.pinned else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+            {{ sql_string(trainer.pinned) if trainer.pinned else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
                 as pinned_version,
             '{{ trainer.input }}' as input_model,
             (select count(*) from {{ ref(trainer.input) }}) as input_rows
@@ -163,7 +163,10 @@ drift_checks as (
         status,
         psi as observed_value,
         cast(
-            case when status = 'error' then {{ var('drift_psi_error') }} else {{ var('drift_psi_warn') }} end
+            case
+                when status = 'error' then {{ number_var('drift_psi_error') }}
+                else {{ number_var('drift_psi_warn') }}
+            end
             as {{ dbt.type_float() }}
         ) as threshold,
         message
@@ -212,15 +215,15 @@ rejected_checks as (
             when rows_in = 0 then 'warn'
             else
                 {{ status_from_thresholds(
-                    'rejected_rows * 1.0 / rows_in', var('rejected_rate_warn'), var('rejected_rate_error')
+                    'rejected_rows * 1.0 / rows_in', number_var('rejected_rate_warn'), number_var('rejected_rate_error')
                 ) }}
         end as status,
         cast(rejected_rows * 1.0 / nullif(rows_in, 0) as {{ dbt.type_float() }}) as observed_value,
         cast(
             case
-                when rejected_rows * 1.0 / nullif(rows_in, 0) >= {{ var('rejected_rate_error') }}
-                    then {{ var('rejected_rate_error') }}
-                else {{ var('rejected_rate_warn') }}
+                when rejected_rows * 1.0 / nullif(rows_in, 0) >= {{ number_var('rejected_rate_error') }}
+                    then {{ number_var('rejected_rate_error') }}
+                else {{ number_var('rejected_rate_warn') }}
             end as {{ dbt.type_float() }}
         ) as threshold,
         case
@@ -228,8 +231,8 @@ rejected_checks as (
             else
                 cast(rejected_rows as {{ dbt.type_string() }}) || ' of ' || cast(rows_in as {{ dbt.type_string() }})
                 || ' raw rows rejected (' || {{ number_text('100.0 * rejected_rows / rows_in', 2) }}
-                || '%; warn at ' || {{ number_text(100 * var('rejected_rate_warn'), 2) }}
-                || '%, error at ' || {{ number_text(100 * var('rejected_rate_error'), 2) }}
+                || '%; warn at ' || {{ number_text(100 * number_var('rejected_rate_warn'), 2) }}
+                || '%, error at ' || {{ number_text(100 * number_var('rejected_rate_error'), 2) }}
                 || '%; reasons in mon_rejected_rows)'
         end as message
     from rejected_rates

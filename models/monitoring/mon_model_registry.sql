@@ -34,7 +34,7 @@ ranked as (
         *,
         row_number() over (
             partition by model_name, is_promoted
-            order by trained_at desc
+            order by trained_at desc, model_version desc
         ) as promoted_recency
     from registered
 ),

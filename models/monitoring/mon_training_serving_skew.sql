@@ -34,6 +34,7 @@ ranker_training as (
         cutoff_name || '/' || user_id || '/' || product_id as entity_key,
         * exclude (cutoff_name, user_id, product_id, retrieval_source, category_level_1)
     from {{ ref('int_recs_ranker_training_rows') }}
+    where cutoff_name = 'train'  -- the training cutoff the scorer also scores
 ),
 
 ranker_scoring as (
@@ -93,7 +94,7 @@ compared as (
         paired.is_in_scoring and not (
             (paired.training_value is null and paired.scoring_value is null)
             or abs(paired.training_value - paired.scoring_value)
-            <= {{ var('skew_tolerance') }} * greatest(1.0, abs(paired.training_value))
+            <= {{ number_var('skew_tolerance') }} * greatest(1.0, abs(paired.training_value))
         ) as is_different
     from paired
 ),
@@ -124,7 +125,7 @@ final as (
         coalesce(compared_rows, 0) as compared_rows,
         coalesce(mismatched_rows, 0) as mismatched_rows,
         max_abs_difference,
-        {{ var('skew_tolerance') }} as tolerance,
+        {{ number_var('skew_tolerance') }} as tolerance,
         example_entity_key,
         case
             when coalesce(compared_rows, 0) = 0 then 'warn'

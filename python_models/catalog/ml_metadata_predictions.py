@@ -7,6 +7,7 @@ from catalog_ml.portable import to_output, to_pandas
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    products = to_pandas(dbt.ref("stg_products"))
-    offers = to_pandas(dbt.ref("stg_offers"))
+    # rows in key order: the folds and SGD epochs see them alike on every build
+    products = to_pandas(dbt.ref("stg_products"), order_by=["product_id"])
+    offers = to_pandas(dbt.ref("stg_offers"), order_by=["offer_id"])
     return to_output(infer(products, offers), session)

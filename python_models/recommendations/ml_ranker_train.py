@@ -9,9 +9,14 @@ from catalog_ml.ranking import train_and_register
 
 def model(dbt, session):
     dbt.config(materialized="incremental")
-    features = to_pandas(dbt.ref("int_recs_ranker_training_rows"))
+    # rows in key order: the trees, validation split and version hash see the same frame
+    # on every build (same input, same output)
+    keys = ["cutoff_name", "user_id", "product_id"]
+    features = to_pandas(dbt.ref("int_recs_ranker_training_rows"), order_by=keys)
     existing = read_table(session, dbt.this) if dbt.is_incremental else None
     margin = float(dbt.config.meta_get("promotion_margin"))
     k = int(dbt.config.meta_get("k"))
     holdout_share = float(dbt.config.meta_get("holdout_share"))
-    return to_output(train_and_register(features, existing, margin, k, holdout_share), session)
+    min_users = int(dbt.config.meta_get("promotion_min_holdout_users"))
+    rows = train_and_register(features, existing, margin, k, holdout_share, min_users)
+    return to_output(rows, session)

@@ -162,7 +162,10 @@ def ease_neighbours(
         raise ValueError("ease_neighbours: max_items and neighbours must be at least 1")
     if not l2 > 0:
         raise ValueError("ease_neighbours: l2 must be positive (X^T X alone may be singular)")
+    # in key order, whatever order the warehouse returned the rows in: the same input gives
+    # the same matrices, weights and ties on every build
     pairs = interactions[INPUT_COLUMNS].dropna().drop_duplicates()
+    pairs = pairs.sort_values(INPUT_COLUMNS, kind="stable").reset_index(drop=True)
     if pairs.empty:
         LOGGER.info("ease: no positive interactions, no neighbours")
         return empty_neighbours()

@@ -8,33 +8,39 @@ reject rules cannot drift apart:
     the table's columns            expect_table_columns_to_match_set            (build fails)
     required: true                 expect_column_to_exist,                      missing_required
                                    expect_column_values_to_not_be_null
-    type: decimal | integer        expect_column_values_to_match_regex          unparseable_number
-    type: timestamp                expect_column_values_to_match_regex (ISO),   unparseable_timestamp
-                                   expect_column_values_to_be_dateutil_parseable
-    min: n                         expect_column_values_to_be_numbers_at_least  negative_price, ...
-    accepted_values: [...]         expect_column_values_to_be_in_set            invalid_value, ...
+    type, min, max_var,            expect_column_values_to_pass_raw_contract_   unparseable_number,
+    accepted_values, text length,  rule, one per reason the column can get      inexact_number,
+    allow_future                                                                ambiguous_timezone,
+                                                                                unparseable_timestamp,
+                                                                                text_too_long,
+                                                                                invalid_value, ...,
+                                                                                out_of_range,
+                                                                                before_epoch, in_future
     key: [columns]                 expect_column_values_to_be_unique or         duplicate_id
                                    expect_compound_columns_to_be_unique
 
-Files are read as staging reads them in files mode (DuckDB, CSV all text, Parquet cast
-to text), every value trimmed with empty text as null, accepted-values columns
-lower-cased (staging compares them lower-case). Optional columns missing from a file are
-filled with null, as raw_table() does. Checks that are not facts about one column
-(unusable titles, end before start, times before the epoch or in the future, foreign
-keys) stay in staging.
+Files are read as staging reads them in files mode (DuckDB, CSV all text with the contract's
+dialect, Parquet cast to text) and every value is cleaned as staging cleans it
+(catalog_ml.raw_values.clean_text: controls and bidi characters removed, whitespace runs as
+one space, trimmed, empty as null). Optional columns missing from a file are filled with
+null, as raw_table() does. A value's rules run in Python (catalog_ml.raw_values), a mirror
+of staging's macros, and a row fails only the expectation of the first reason staging would
+give its column, so the suites flag the rows staging rejects for a contract rule and no
+other. A file that cannot be read (empty, not UTF-8, a ragged row, a list column) is one
+finding naming the file, line and column. Checks that are not facts about one column
+(unusable titles, end before start, foreign keys) stay in staging. Limits come from the
+dbt vars raw_max_price, raw_max_text_length and raw_max_long_text_length
+(catalog_ml.contract.load_limits).
 
-GE is stricter than DuckDB's try_cast in a few corners, on purpose: an integer must be
-written as a whole number (DuckDB rounds '1.5'), numbers with '_' separators and
-timestamps that are not ISO dates (with optional time and zone) are refused.
+Reading a file as staging does and turning a validation into findings is in
+catalog_ml.raw_files; this module builds the suites and runs them (validate_folder).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import great_expectations as gx
 import pandas as pd
 from great_expectations.execution_engine import PandasExecutionEngine
@@ -44,49 +50,108 @@ from great_expectations.expectations.metrics import (
     column_condition_partial,
 )
 
-from catalog_ml.contract import RawColumn, RawTable
-
-NUMBER_PATTERNS = {
-    "decimal": r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$",
-    "integer": r"^[+-]?\d+$",
-}
-# ISO date, optional time (T or space), optional zone: the shapes DuckDB casts to timestamp.
-TIMESTAMP_PATTERN = (
-    r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-    r"(?: ?(?:Z|UTC|[+-]\d{2}(?::?\d{2})?))?$"
+from catalog_ml.contract import LIMIT_VARS, RawColumn, RawTable
+from catalog_ml.raw_files import (
+    FileReport,
+    Finding,
+    UnreadableFile,
+    find_raw_files,
+    read_raw_file,
+    validation_findings,
 )
-EXAMPLES = 5
+from catalog_ml.raw_values import REASON_ORDER, first_problem
+
+# Reading files and reporting live in catalog_ml.raw_files; importable from here as before.
+__all__ = [
+    "ColumnValuesPassRawContractRule",
+    "ExpectColumnValuesToPassRawContractRule",
+    "FileReport",
+    "Finding",
+    "UnreadableFile",
+    "build_suite",
+    "column_expectations",
+    "column_reasons",
+    "find_raw_files",
+    "read_raw_file",
+    "validate_folder",
+]
 
 
-class ColumnValuesNumbersAtLeast(ColumnMapMetricProvider):
-    """Per row: the text is not a number, or it is a number at least min_value."""
+class ColumnValuesPassRawContractRule(ColumnMapMetricProvider):
+    """Per row: the first reason staging would give the value of this column is not reason."""
 
-    condition_metric_name = "column_values.catalog_ml_numbers_at_least"
-    condition_value_keys = ("min_value",)
+    condition_metric_name = "column_values.catalog_ml_raw_contract_rule"
+    condition_value_keys = ("reason", "column_spec")
 
     @column_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column: pd.Series, min_value: float, **kwargs) -> pd.Series:
-        numbers = pd.to_numeric(column, errors="coerce")
-        return numbers.isna() | (numbers >= min_value)
+    def _pandas(cls, column: pd.Series, reason: str, column_spec: dict, **kwargs) -> pd.Series:
+        spec = dict(column_spec)
+        limits = spec.pop("limits")
+        accepted = spec.pop("accepted_values")
+        raw = RawColumn(accepted_values=None if accepted is None else tuple(accepted), **spec)
+        return column.map(lambda value: first_problem(value, raw, limits) != reason)
 
 
-class ExpectColumnValuesToBeNumbersAtLeast(ColumnMapExpectation):
-    """Expect numbers written as text to be at least min_value.
+class ExpectColumnValuesToPassRawContractRule(ColumnMapExpectation):
+    """Expect no value of the column to get `reason` from staging (catalog_ml.raw_values).
 
-    Text that is not a number is left to the type expectation; nulls are not judged.
+    column_spec is the contract column (name, description, type, min, max_var,
+    accepted_values, reject_reason, long_text, allow_future) and the limits (dbt vars).
+    Nulls are not judged (the not-null expectation does).
     """
 
-    min_value: float
-    map_metric = "column_values.catalog_ml_numbers_at_least"
-    success_keys = ("min_value", "mostly")
+    reason: str
+    column_spec: dict
+    map_metric = "column_values.catalog_ml_raw_contract_rule"
+    success_keys = ("reason", "column_spec", "mostly")
 
 
 def _rule(text: str, reason: str | None = None) -> dict:
     return {"rule": text, **({"staging_reason": reason} if reason else {})}
 
 
-def column_expectations(column: RawColumn) -> list:
+def column_reasons(column: RawColumn) -> list[str]:
+    """The reasons staging can give a value of this column, in staging's order."""
+    found = []
+    if column.type in ("decimal", "integer"):
+        found += ["unparseable_number", "inexact_number"]
+        if column.min is not None:
+            found.append(column.reject_reason or "invalid_value")
+        if column.max_var is not None:
+            found.append("out_of_range")
+    elif column.type == "timestamp":
+        found += ["ambiguous_timezone", "unparseable_timestamp", "before_epoch"]
+        found += [] if column.allow_future else ["in_future"]
+    else:
+        found.append("text_too_long")
+    if column.accepted_values is not None:
+        found.append(column.reject_reason or "invalid_value")
+    return sorted(set(found), key=REASON_ORDER.index)
+
+
+def _rule_text(column: RawColumn, reason: str, limits: dict[str, float]) -> str:
+    texts = {
+        "unparseable_number": f"type {column.type}",
+        "inexact_number": f"exact in {column.type} (no rounding)",
+        "out_of_range": f"at most {limits.get(column.max_var or '', 0):g} (var {column.max_var})",
+        "ambiguous_timezone": "UTC offset, not a zone name",
+        "unparseable_timestamp": "type timestamp (ISO)",
+        "before_epoch": "not before 1970-01-01",
+        "in_future": "not in the future",
+        "text_too_long": "at most {:g} characters".format(
+            limits["raw_max_long_text_length" if column.long_text else "raw_max_text_length"]
+        ),
+    }
+    if reason in texts:
+        return texts[reason]
+    if column.accepted_values is not None and column.min is None:
+        return "accepted values " + ", ".join(column.accepted_values)
+    return f"min {column.min}"
+
+
+def column_expectations(column: RawColumn, limits: dict[str, float] | None = None) -> list:
     """The expectations one contract column implies."""
+    limits = {**LIMIT_VARS, **(limits or {})}
     name = column.name
     found = []
     if column.required:
@@ -96,48 +161,33 @@ def column_expectations(column: RawColumn) -> list:
                 column=name, meta=_rule("required", "missing_required")
             )
         )
-    if column.type in NUMBER_PATTERNS:
+    spec = {
+        "name": column.name,
+        "description": column.description,
+        "required": column.required,
+        "type": column.type,
+        "min": column.min,
+        "max_var": column.max_var,
+        "accepted_values": None if column.accepted_values is None else list(column.accepted_values),
+        "reject_reason": column.reject_reason,
+        "long_text": column.long_text,
+        "allow_future": column.allow_future,
+        "limits": {k: float(v) for k, v in limits.items()},
+    }
+    for reason in column_reasons(column):
         found.append(
-            gx.expectations.ExpectColumnValuesToMatchRegex(
+            ExpectColumnValuesToPassRawContractRule(
                 column=name,
-                regex=NUMBER_PATTERNS[column.type],
-                meta=_rule(f"type {column.type}", "unparseable_number"),
-            )
-        )
-    if column.type == "timestamp":
-        meta = _rule("type timestamp", "unparseable_timestamp")
-        found.append(
-            gx.expectations.ExpectColumnValuesToMatchRegex(
-                column=name, regex=TIMESTAMP_PATTERN, meta=meta
-            )
-        )
-        found.append(
-            gx.expectations.ExpectColumnValuesToBeDateutilParseable(column=name, meta=meta)
-        )
-    if column.min is not None:
-        found.append(
-            ExpectColumnValuesToBeNumbersAtLeast(
-                column=name,
-                min_value=column.min,
-                meta=_rule(f"min {column.min}", column.reject_reason or "invalid_value"),
-            )
-        )
-    if column.accepted_values is not None:
-        found.append(
-            gx.expectations.ExpectColumnValuesToBeInSet(
-                column=name,
-                value_set=list(column.accepted_values),
-                meta=_rule(
-                    "accepted values " + ", ".join(column.accepted_values),
-                    column.reject_reason or "invalid_value",
-                ),
+                reason=reason,
+                column_spec=spec,
+                meta=_rule(_rule_text(column, reason, limits), reason),
             )
         )
     return found
 
 
-def build_suite(table: RawTable) -> gx.ExpectationSuite:
-    """The expectation suite of one raw table, from its contract."""
+def build_suite(table: RawTable, limits: dict[str, float] | None = None) -> gx.ExpectationSuite:
+    """The expectation suite of one raw table, from its contract and the limits (dbt vars)."""
     suite = gx.ExpectationSuite(name=f"raw_{table.name}")
     suite.add_expectation(
         gx.expectations.ExpectTableColumnsToMatchSet(
@@ -145,7 +195,7 @@ def build_suite(table: RawTable) -> gx.ExpectationSuite:
         )
     )
     for column in table.columns:
-        for expectation in column_expectations(column):
+        for expectation in column_expectations(column, limits):
             suite.add_expectation(expectation)
     key_rule = _rule("key " + ", ".join(table.key) + " unique", "duplicate_id")
     if len(table.key) == 1:
@@ -158,132 +208,15 @@ def build_suite(table: RawTable) -> gx.ExpectationSuite:
     return suite
 
 
-def find_raw_files(folder: Path, tables: dict[str, RawTable]) -> dict[str, list[Path]]:
-    """The files present per contract table: <table>.csv and/or <table>.parquet."""
-    found = {}
-    for name in tables:
-        paths = [folder / f"{name}.{ext}" for ext in ("csv", "parquet")]
-        paths = [path for path in paths if path.is_file()]
-        if paths:
-            found[name] = paths
-    return found
-
-
-def read_raw_file(path: Path, table: RawTable) -> pd.DataFrame:
-    """One raw file as staging sees it: text, trimmed, empty as null, names lower-case."""
-    if path.suffix == ".csv":
-        source = f"read_csv('{path}', header = true, all_varchar = true)"
-    else:
-        source = f"read_parquet('{path}')"
-    with duckdb.connect() as con:
-        names = [row[0] for row in con.execute(f"describe select * from {source}").fetchall()]
-        by_name = {name.lower(): name for name in names}
-        lowered = {c.name for c in table.columns if c.accepted_values is not None}
-        selected = []
-        for name, original in by_name.items():
-            value = f"nullif(trim(cast(\"{original}\" as varchar)), '')"
-            selected.append(f'{"lower(" + value + ")" if name in lowered else value} as "{name}"')
-        for column in table.columns:
-            if column.name not in by_name and not column.required:
-                selected.append(f'cast(null as varchar) as "{column.name}"')
-        return con.execute(f"select {', '.join(selected)} from {source}").df()
-
-
-@dataclass
-class Finding:
-    """One failed expectation (or file problem) of one raw file."""
-
-    file: str
-    expectation: str
-    rule: str
-    column: str | None = None
-    unexpected_count: int | None = None
-    examples: list[str] = field(default_factory=list)
-    staging_reason: str | None = None
-
-    def message(self, rows: int | None = None) -> str:
-        where = self.file
-        if self.column:
-            where += f": {'columns' if ', ' in self.column else 'column'} '{self.column}'"
-        count = ""
-        if self.unexpected_count is not None:
-            count = f" {self.unexpected_count}" + (f" of {rows}" if rows is not None else "")
-            count += " row(s) fail"
-        examples = f", e.g. {', '.join(self.examples)}" if self.examples else ""
-        staging = f" [staging: {self.staging_reason}]" if self.staging_reason else ""
-        return f"{where}: {self.rule} ({self.expectation}){count}{examples}{staging}"
-
-
-@dataclass
-class FileReport:
-    table: str
-    files: list[Path]
-    rows: int | None = None
-    expectations: int = 0
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def success(self) -> bool:
-        return not self.findings
-
-
-def _examples(result: dict, is_csv: bool) -> list[str]:
-    values = result.get("partial_unexpected_list") or []
-    rows = result.get("partial_unexpected_index_list") or []
-    examples = []
-    for i, value in enumerate(values[:EXAMPLES]):
-        if value is None:
-            shown = "empty"
-        elif isinstance(value, dict):  # compound key
-            shown = "(" + ", ".join("empty" if v is None else repr(v) for v in value.values()) + ")"
-        else:
-            shown = repr(value)
-        if i < len(rows) and isinstance(rows[i], int):
-            # CSV: the header is line 1; Parquet: 1-based row number.
-            shown += f" (line {rows[i] + 2})" if is_csv else f" (row {rows[i] + 1})"
-        examples.append(shown)
-    return examples
-
-
-def _findings(path: Path, frame: pd.DataFrame, validation) -> list[Finding]:
-    findings = []
-    for result in validation.results:
-        if result.success:
-            continue
-        config = result.expectation_config
-        columns = config.kwargs.get("column_list") or [config.kwargs.get("column")]
-        columns = [name for name in columns if name]
-        missing = [name for name in columns if name not in frame.columns]
-        if missing and config.type != "expect_column_to_exist":
-            continue  # a missing column is reported once, by expect_column_to_exist
-        column = ", ".join(columns) or None
-        finding = Finding(
-            file=path.name,
-            expectation=config.type,
-            rule=config.meta.get("rule", config.type),
-            column=column,
-            staging_reason=config.meta.get("staging_reason"),
-        )
-        details = result.result or {}
-        if config.type == "expect_table_columns_to_match_set":
-            mismatched = details.get("details", {}).get("mismatched", {})
-            finding.examples = [f"unexpected {name!r}" for name in mismatched.get("unexpected", [])]
-            finding.examples += [f"missing {name!r}" for name in mismatched.get("missing", [])]
-        elif config.type == "expect_column_to_exist":
-            finding.examples = [f"found {', '.join(map(repr, frame.columns))}"]
-        elif result.exception_info and result.exception_info.get("raised_exception"):
-            finding.examples = [str(result.exception_info.get("exception_message"))]
-        else:
-            finding.unexpected_count = details.get("unexpected_count")
-            finding.examples = _examples(details, path.suffix == ".csv")
-        findings.append(finding)
-    return findings
-
-
 def validate_folder(
-    folder: Path, tables: dict[str, RawTable], docs_dir: Path | None = None
+    folder: Path,
+    tables: dict[str, RawTable],
+    docs_dir: Path | None = None,
+    limits: dict[str, float] | None = None,
 ) -> list[FileReport]:
-    """Validate every contract file present in folder; write data docs to docs_dir."""
+    """Validate every contract file present in folder against the contract and the limits
+    (dbt vars, catalog_ml.contract.load_limits; defaults when None); write data docs to
+    docs_dir."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
@@ -313,8 +246,14 @@ def validate_folder(
                 )
             )
             continue
-        frame = read_raw_file(paths[0], tables[name])
-        suite = context.suites.add(build_suite(tables[name]))
+        try:
+            frame = read_raw_file(paths[0], tables[name])
+        except UnreadableFile as error:
+            report.findings.append(
+                Finding(file=paths[0].name, expectation="readable file", rule=str(error))
+            )
+            continue
+        suite = context.suites.add(build_suite(tables[name], limits))
         batch = data_source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe(
             "whole_file"
         )
@@ -325,14 +264,14 @@ def validate_folder(
             gx.Checkpoint(
                 name=f"raw_{name}",
                 validation_definitions=[definition],
-                result_format={"result_format": "SUMMARY"},
+                result_format={"result_format": "COMPLETE"},
             )
         )
         result = checkpoint.run(batch_parameters={"dataframe": frame})
         (validation,) = result.run_results.values()
         report.rows = len(frame)
         report.expectations = len(suite.expectations)
-        report.findings = _findings(paths[0], frame, validation)
+        report.findings = validation_findings(paths[0], frame, validation)
     if docs_dir is not None and reports:
         context.build_data_docs()
     return reports

@@ -251,12 +251,61 @@ def fit(training: pd.DataFrame) -> tuple[Matcher, dict[str, float]] | None:
     return matcher, metrics
 
 
+def average_precision(
+    labels: np.ndarray, scores: np.ndarray, weights: np.ndarray | None = None
+) -> float:
+    """Average precision as sklearn.metrics.average_precision_score computes it (a step sum
+    over distinct score thresholds, tied scores cut together), with optional row weights (a
+    bootstrap resample's counts); NaN without positive weight. Fast enough to run thousands of
+    times in the promotion bootstrap."""
+    y = np.asarray(labels, dtype="float64")
+    s = np.asarray(scores, dtype="float64")
+    w = np.ones_like(y) if weights is None else np.asarray(weights, dtype="float64")
+    order = np.argsort(-s, kind="stable")
+    s, y, w = s[order], y[order], w[order]
+    last_of_tie = np.r_[s[1:] != s[:-1], True]
+    true_positives = np.cumsum(w * y)[last_of_tie]
+    predicted = np.cumsum(w)[last_of_tie]
+    if len(true_positives) == 0 or true_positives[-1] <= 0:
+        return float("nan")
+    precision = np.divide(
+        true_positives, predicted, out=np.zeros_like(predicted), where=predicted > 0
+    )
+    recall = true_positives / true_positives[-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+def compare_on_valid(
+    valid: pd.DataFrame, challenger: Matcher, champion: Matcher
+) -> registry.Comparison:
+    """Average precision of challenger and champion on the same `valid` rows, and the paired
+    bootstrap interval of the difference over offers (an offer's candidate pairs share the
+    offer's listing, so they are not independent; offers are)."""
+    labels = valid["is_match"].astype(int).to_numpy()
+    offer_of_row, offers = pd.factorize(valid["offer_id"], sort=True)
+    scores = (challenger.raw_scores(valid), champion.raw_scores(valid))
+
+    def metrics(offer_weights: np.ndarray) -> tuple[float, float]:
+        row_weights = offer_weights[offer_of_row]
+        return (
+            average_precision(labels, scores[0], row_weights),
+            average_precision(labels, scores[1], row_weights),
+        )
+
+    return registry.paired_bootstrap(metrics, len(offers))
+
+
 def train_and_register(
-    training: pd.DataFrame, existing: pd.DataFrame | None, margin: float
+    training: pd.DataFrame,
+    existing: pd.DataFrame | None,
+    margin: float,
+    min_holdout_offers: int = 0,
 ) -> pd.DataFrame:
     """The registry row of a new matcher version (empty when nothing new: same version as
     one registered, or too little data). Promotion compares average precision on `valid`,
-    the champion re-scored on the same rows."""
+    the champion re-scored now on the same rows: the challenger is promoted only when the
+    paired bootstrap interval (over offers) of the difference lies above `margin` and
+    `valid` has at least `min_holdout_offers` offers (registry.decide_promotion)."""
     empty = registry.empty_registry()
     existing = existing if existing is not None else empty
     training = training[training["split"] != "test"]
@@ -271,14 +320,14 @@ def train_and_register(
     matcher, metrics = fitted
     valid = splits(training)[1]
     champion = registry.current_champion(existing, MODEL_NAME)
-    champion_metric = None
+    comparison = None
     if champion is not None:
-        previous = Matcher.from_json(champion["model_json"])
-        champion_metric = float(
-            average_precision_score(valid["is_match"].astype(int), previous.raw_scores(valid))
-        )
+        comparison = compare_on_valid(valid, matcher, Matcher.from_json(champion["model_json"]))
+        metrics |= comparison.to_metrics()
+    metrics["promotion_holdout_units"] = int(valid["offer_id"].nunique())
+    metrics |= registry.promotion_rule(margin, min_holdout_offers)
     metric = metrics["valid_average_precision"]
-    promoted, reason = registry.decide_promotion(metric, champion_metric, margin)
+    promoted, reason = registry.decide_promotion(comparison, margin, min_holdout_offers)
     return registry.RegistryEntry(
         model_name=MODEL_NAME,
         model_version=version,
@@ -288,9 +337,9 @@ def train_and_register(
         training_rows=int(metrics["train_rows"]),
         holdout_metric_name="average precision on valid labels",
         holdout_metric=metric,
-        metrics_json=json.dumps(metrics, sort_keys=True),
+        metrics_json=registry.metrics_json(metrics),
         previous_champion_version=None if champion is None else champion["model_version"],
-        previous_champion_holdout_metric=champion_metric,
+        previous_champion_holdout_metric=None if comparison is None else comparison.champion_metric,
         is_promoted=promoted,
         promotion_reason=reason,
         model_json=matcher.to_json(),

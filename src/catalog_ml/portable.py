@@ -8,7 +8,7 @@ wants upper-case.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
@@ -21,11 +21,26 @@ def is_duckdb(session: Any) -> bool:
     return not type(session).__module__.startswith("snowflake.")
 
 
-def to_pandas(relation: Any) -> pd.DataFrame:
-    """What dbt.ref() gave (a DuckDB relation or a Snowpark DataFrame) as pandas, lower-case columns."""
+def to_pandas(relation: Any, order_by: Sequence[str] = ()) -> pd.DataFrame:
+    """What dbt.ref() gave (a DuckDB relation or a Snowpark DataFrame) as pandas, lower-case columns.
+
+    A warehouse returns rows in no fixed order (parallel scans), and a float sum, a fold
+    split or a boosted tree depends on the order of its rows: `order_by` names the
+    (lower-case) columns that identify a row, and the frame comes sorted by them, so the
+    same table gives the same frame on every build (sort_rows)."""
     frame = relation.df() if hasattr(relation, "df") else relation.to_pandas()
     frame.columns = [str(name).lower() for name in frame.columns]
-    return frame
+    return sort_rows(frame, order_by) if order_by else frame
+
+
+def sort_rows(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """`frame` sorted by the columns `keys` (nulls last) with a fresh index. The keys must
+    identify a row: rows that tie on them would keep the order the engine gave them."""
+    missing = [key for key in keys if key not in frame.columns]
+    if missing:
+        raise KeyError(f"sort_rows: no column(s) {', '.join(missing)} to order rows by")
+    ordered = frame.sort_values(list(keys), kind="stable", na_position="last")
+    return ordered.reset_index(drop=True)
 
 
 def to_pandas_batches(relation: Any, rows: int = 500_000) -> Iterator[pd.DataFrame]:

@@ -1,10 +1,14 @@
 """Model registry: versions, champion/challenger promotion and model (de)serialisation.
 
 Every training run of a model (the matcher, the ranker, ...) produces one registry row:
-a version that hashes the code, the parameters and the training data, its metrics, its
-feature list and the serialised model. The first version of a model becomes champion; a
-later one replaces the champion only if it beats it on the same holdout, scored now, by
-at least `margin`. Scoring models load the champion, or a version pinned by a var.
+a version that hashes the code, the parameters and the training data (floats rounded to
+HASH_SIGNIFICANT_DIGITS, so a rebuild's last-bit noise is the same version), its metrics,
+its feature list and the serialised model. The first version of a model becomes champion; a
+later one replaces the champion only if it wins on the same holdout, the champion re-scored
+now, by more than the noise: a paired bootstrap over the holdout's independent units (users,
+offers) gives an interval of the difference, and the challenger is promoted only when its
+lower bound is above `margin` and the holdout has at least `min_units` units. Scoring models
+load the champion, or a version pinned by a var.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from types import ModuleType
@@ -81,38 +86,221 @@ class RegistryEntry:
         return frame.astype(REGISTRY_DTYPES)
 
 
+# Floats are hashed at this many significant digits, and |x| below HASH_ZERO as 0: a rebuild
+# that sums the same numbers in another order (parallel aggregation) changes the last bits,
+# not the version. (A value that sits exactly on a rounding edge can still flip; that is rare.)
+HASH_SIGNIFICANT_DIGITS = 6
+HASH_ZERO = 1e-9
+# Promotion: a paired percentile bootstrap over holdout units, fixed seed, so the same
+# challenger, champion and holdout always give the same decision.
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_CONFIDENCE = 0.95
+BOOTSTRAP_SEED = 20241
+
+
+def _rounded_floats(values: pd.Series, digits: int) -> pd.DataFrame:
+    """A float column as exact integers (mantissa, exponent): x ~ mantissa * 10**exponent,
+    the mantissa with `digits` digits. NaN stays NaN, infinities stay, |x| < HASH_ZERO is 0."""
+    x = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    x = np.where(np.abs(x) < HASH_ZERO, 0.0, x)
+    finite = np.isfinite(x) & (x != 0)
+    exponent = np.zeros(len(x))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exponent[finite] = np.floor(np.log10(np.abs(x[finite]))) - (digits - 1)
+        mantissa = np.where(finite, np.round(x / 10.0**exponent), x)
+        # log10 can land one off near powers of ten: renormalise to exactly `digits` digits
+        for _ in range(2):
+            high = finite & (np.abs(mantissa) >= 10.0**digits)
+            low = finite & (np.abs(mantissa) < 10.0 ** (digits - 1))
+            exponent = exponent + high - low
+            mantissa = np.where(finite, np.round(x / 10.0**exponent), mantissa)
+    mantissa = np.where(np.isnan(mantissa), np.nan, mantissa + 0.0)  # one NaN, no -0.0
+    return pd.DataFrame({"mantissa": mantissa, "exponent": exponent + 0.0})
+
+
+def canonical_training_data(
+    training_data: pd.DataFrame, digits: int = HASH_SIGNIFICANT_DIGITS
+) -> pd.DataFrame:
+    """The training rows as hashed: float columns rounded to `digits` significant digits
+    (as exact integer pairs), every other column as it is."""
+    parts = []
+    for position, column in enumerate(training_data.columns):
+        values = training_data.iloc[:, position]
+        if pd.api.types.is_float_dtype(values.dtype):
+            rounded = _rounded_floats(values, digits)
+            rounded.columns = [f"{column}__mantissa", f"{column}__exponent"]
+            parts.append(rounded)
+        else:
+            parts.append(values.reset_index(drop=True).to_frame(str(column)))
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=training_data.index)
+
+
 def model_version(
-    code: Sequence[ModuleType], params: Mapping[str, Any], training_data: pd.DataFrame
+    code: Sequence[ModuleType],
+    params: Mapping[str, Any],
+    training_data: pd.DataFrame,
+    digits: int = HASH_SIGNIFICANT_DIGITS,
 ) -> str:
     """Hash of the training code (module sources), the parameters and the training rows.
 
-    The rows are hashed as a multiset (row hashes sorted), so the same data read back from
-    the warehouse in another order, as parallel scans do, gives the same version.
+    Floats are rounded to `digits` significant digits first (canonical_training_data), and
+    the rows are hashed as a multiset (row hashes sorted), so the same data rebuilt with
+    float noise in the last bits, or read back in another order, gives the same version.
     """
     digest = hashlib.sha256()
     for module in code:
         digest.update(inspect.getsource(module).encode())
     digest.update(json.dumps(params, sort_keys=True, default=str).encode())
     digest.update(str(list(training_data.columns)).encode())
-    rows = np.sort(pd.util.hash_pandas_object(training_data, index=False).to_numpy())
+    digest.update(f"significant digits {digits}".encode())
+    canonical = canonical_training_data(training_data, digits)
+    rows = np.sort(pd.util.hash_pandas_object(canonical, index=False).to_numpy())
     digest.update(rows.tobytes())
     return digest.hexdigest()[:16]
 
 
-def decide_promotion(
-    challenger_metric: float, champion_metric: float | None, margin: float
-) -> tuple[bool, str]:
-    """Promote the first version, or a challenger that beats the champion by `margin`."""
-    if champion_metric is None:
-        return True, "first version of this model"
-    if challenger_metric >= champion_metric + margin:
-        return True, (
-            f"beats champion on the holdout: {challenger_metric:.4f} >= "
-            f"{champion_metric:.4f} + margin {margin}"
+@dataclass(frozen=True)
+class Comparison:
+    """Challenger vs champion on one holdout: both metrics on the whole holdout, and the
+    paired bootstrap interval of the difference (challenger - champion) over its units."""
+
+    challenger_metric: float
+    champion_metric: float
+    difference: float
+    difference_low: float
+    difference_high: float
+    units: int
+    resamples: int = BOOTSTRAP_RESAMPLES
+    confidence: float = BOOTSTRAP_CONFIDENCE
+    seed: int = BOOTSTRAP_SEED
+
+    def to_metrics(self) -> dict[str, float | int]:
+        """Flat keys for a registry row's metrics_json."""
+        return {
+            "promotion_challenger_metric": self.challenger_metric,
+            "promotion_champion_metric": self.champion_metric,
+            "promotion_difference": self.difference,
+            "promotion_difference_low": self.difference_low,
+            "promotion_difference_high": self.difference_high,
+            "promotion_holdout_units": self.units,
+            "promotion_bootstrap_resamples": self.resamples,
+            "promotion_bootstrap_confidence": self.confidence,
+            "promotion_bootstrap_seed": self.seed,
+        }
+
+
+def bootstrap_weights(
+    units: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED
+) -> np.ndarray:
+    """resamples x units: how often each unit is drawn in each resample (n draws with
+    replacement out of n units)."""
+    rng = np.random.default_rng(seed)
+    return rng.multinomial(units, np.full(units, 1.0 / units), size=resamples).astype("float64")
+
+
+def paired_bootstrap(
+    metrics: Callable[[np.ndarray], tuple[float, float]],
+    units: int,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    confidence: float = BOOTSTRAP_CONFIDENCE,
+    seed: int = BOOTSTRAP_SEED,
+) -> Comparison:
+    """Paired percentile bootstrap of challenger - champion over `units` independent holdout
+    units. `metrics(weights)` returns (challenger, champion) computed on the holdout with
+    each unit counted `weights[unit]` times: both models see the same resample, which is
+    what makes the comparison paired. weights of ones is the holdout itself."""
+    if units < 1:
+        raise ValueError("paired_bootstrap needs at least one holdout unit")
+    challenger, champion = metrics(np.ones(units))
+    differences = np.array(
+        [np.subtract(*metrics(w)) for w in bootstrap_weights(units, resamples, seed)]
+    )
+    tail = (1 - confidence) / 2
+    # nan-aware: a resample can leave a metric undefined (no positive label drawn)
+    low, high = np.nanquantile(differences, [tail, 1 - tail])
+    return Comparison(
+        challenger_metric=float(challenger),
+        champion_metric=float(champion),
+        difference=float(challenger - champion),
+        difference_low=float(low),
+        difference_high=float(high),
+        units=units,
+        resamples=resamples,
+        confidence=confidence,
+        seed=seed,
+    )
+
+
+def paired_bootstrap_means(
+    challenger: Sequence[float] | np.ndarray,
+    champion: Sequence[float] | np.ndarray,
+    units: Sequence[Any] | np.ndarray | None = None,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    confidence: float = BOOTSTRAP_CONFIDENCE,
+    seed: int = BOOTSTRAP_SEED,
+) -> Comparison:
+    """paired_bootstrap for a metric that is a mean of values (per-query NDCG): the two
+    arrays hold each value under the challenger and under the champion. `units` names the
+    independent unit of each value (a user with queries at several cutoffs): units are
+    resampled, each with all its values; without it every value is its own unit."""
+    challenger_values = np.asarray(challenger, dtype="float64")
+    champion_values = np.asarray(champion, dtype="float64")
+    if challenger_values.shape != champion_values.shape:
+        raise ValueError("paired values must have one challenger and one champion value each")
+    unit_of_value, unit_names = pd.factorize(
+        pd.Series(np.arange(len(challenger_values)) if units is None else list(units)),
+        sort=True,
+    )
+
+    def metrics(unit_weights: np.ndarray) -> tuple[float, float]:
+        weights = unit_weights[unit_of_value]
+        total = weights.sum()
+        return (
+            float(weights @ challenger_values / total),
+            float(weights @ champion_values / total),
         )
-    return False, (
-        f"does not beat champion on the holdout by margin {margin}: "
-        f"{challenger_metric:.4f} < {champion_metric:.4f} + {margin}"
+
+    return paired_bootstrap(
+        metrics, len(unit_names), resamples=resamples, confidence=confidence, seed=seed
+    )
+
+
+def promotion_rule(margin: float, min_units: int) -> dict[str, float | int]:
+    """The rule a version was judged by, for its metrics_json (the registry test re-checks it)."""
+    return {"promotion_margin": float(margin), "promotion_min_holdout_units": int(min_units)}
+
+
+def metrics_json(metrics: Mapping[str, Any]) -> str:
+    """A registry row's metrics as JSON text, keys sorted; NaN and infinities as null, so
+    every warehouse's JSON parser reads it."""
+    clean = {
+        key: None if isinstance(value, float) and not math.isfinite(value) else value
+        for key, value in metrics.items()
+    }
+    return json.dumps(clean, sort_keys=True, default=lambda value: value.item())
+
+
+def decide_promotion(
+    comparison: Comparison | None, margin: float, min_units: int = 0
+) -> tuple[bool, str]:
+    """Promote the first version (no champion: comparison None), or a challenger whose
+    paired bootstrap interval of (challenger - champion) lies strictly above `margin`, on a
+    holdout of at least `min_units` units. A tie at exactly the margin is not a win."""
+    if comparison is None:
+        return True, "first version of this model"
+    c = comparison
+    interval = (
+        f"difference {c.difference:+.4f} ({c.challenger_metric:.4f} vs champion "
+        f"{c.champion_metric:.4f} re-scored), {c.confidence:.0%} paired bootstrap interval "
+        f"[{c.difference_low:+.4f}, {c.difference_high:+.4f}] over {c.units} holdout units"
+    )
+    if c.units < min_units:
+        return False, f"holdout too small to compare: {c.units} units < {min_units}; {interval}"
+    if c.difference_low > margin and c.difference > margin:
+        return True, f"beats champion: {interval}, lower bound > margin {margin}"
+    return (
+        False,
+        f"does not beat champion by more than noise: {interval}, lower bound <= margin {margin}",
     )
 
 

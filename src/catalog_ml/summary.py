@@ -43,7 +43,11 @@ def main(argv: list[str]) -> int:
     width = max(len(f"{schema}.{name}") for schema, name, _, _ in rows)
     for schema, name, kind, count in rows:
         print(f"  {f'{schema}.{name}':<{width}}  {kind:<10} {count:>12,} rows")
-    print("\nOpen it with: duckdb " + str(path) + "  (or any DuckDB client)")
+    print("\nOpen it with: duckdb -readonly " + str(path) + "  (or any DuckDB client)")
+    print(
+        "This is dbt's work file: a connection held on it makes the next `dbt build` fail."
+        " BI tools open the serving file instead (make publish; README: Readers and failed builds)."
+    )
     return 0
 
 

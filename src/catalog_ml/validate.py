@@ -1,11 +1,14 @@
 """Validate raw files against the raw data contract with Great Expectations.
 
     python -m catalog_ml.validate [RAW_DATA_PATH] [--docs-dir target/ge_data_docs]
+                                  [--vars '{raw_max_price: 5000}']
 
 Checks every contract file present in the folder (<table>.csv or <table>.parquet, as in
 files mode; the folder defaults to dbt's var raw_data_path in dbt_project.yml), writes
 Great Expectations data docs, prints a summary and exits 1 when a file breaks the
-contract (2 when there is nothing to validate). Run it before `dbt build` in files mode.
+contract (2 when there is nothing to validate). Run it before `dbt build` in files mode;
+pass the same --vars as the build when it changes the raw value limits (raw_max_price,
+raw_max_text_length, raw_max_long_text_length).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from catalog_ml.contract import CONTRACT_PATH, load_contract
+from catalog_ml.contract import CONTRACT_PATH, load_contract, load_limits
 
 
 def default_raw_data_path(project_dir: Path) -> str:
@@ -35,10 +38,14 @@ def main(argv: list[str] | None = None) -> int:
         default="target/ge_data_docs",
         help="where to write Great Expectations data docs, relative to the project folder",
     )
+    parser.add_argument(
+        "--vars", default="", help="dbt vars as YAML, as given to dbt build (limits only)"
+    )
     args = parser.parse_args(argv)
     project_dir = Path(args.project_dir)
     folder = Path(args.raw_data_path or default_raw_data_path(project_dir))
     tables = load_contract(project_dir / CONTRACT_PATH)
+    limits = load_limits(project_dir, yaml.safe_load(args.vars) or {} if args.vars else {})
     if not folder.is_dir():
         print(f"raw data folder '{folder}' does not exist", file=sys.stderr)
         return 2
@@ -51,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.perf_counter()
     docs_dir = project_dir / args.docs_dir
-    reports = validate_folder(folder, tables, docs_dir)
+    reports = validate_folder(folder, tables, docs_dir, limits)
     for report in reports:
         files = " and ".join(path.name for path in report.files)
         if report.success:

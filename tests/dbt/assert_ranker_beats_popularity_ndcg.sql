@@ -20,7 +20,7 @@ final as (
     select *
     from compared
     where
-        evaluated_users >= {{ var('recs_gate_min_users') }}
+        evaluated_users >= {{ number_var('recs_gate_min_users') }}
         and (ranker_ndcg is null or popularity_ndcg is null or ranker_ndcg <= popularity_ndcg)
 )
 

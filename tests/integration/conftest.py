@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,21 +21,53 @@ FIXTURE = REPO / "tests" / "fixtures" / "raw_files"
 DEMO_SCALE = 0.1
 
 
+# The parse each kind of dbt call leaves (its target/partial_parse.msgpack), shared by the
+# calls of the session; see run_dbt.
+SHARED_PARSES = tempfile.TemporaryDirectory(prefix="catalog_ml_dbt_parses_")
+
+
 def run_dbt(
     args: list[str], workdir: Path, *, target: str = "duckdb", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run dbt in the repository with its own DuckDB file, target and log folders under workdir."""
+    """Run dbt in the repository with its own DuckDB file, target and log folders under workdir.
+
+    Calls share their parse. Each call's target folder is new, so every call used to parse the
+    project from scratch: half of a small call (`build -s +stg_users`: 20 s, 10 s with a shared
+    parse; medians of 6 on two busy cores). dbt 1.11 re-uses a saved parse
+    (target/partial_parse.msgpack) only if the command-line --vars, the target, the profile's
+    connection values (the DuckDB path among them) and the env vars read in dbt_project.yml
+    are unchanged: any --vars change means a full parse, even of a var no config reads.
+    Otherwise it re-parses just the files whose contents changed. So:
+    - dbt runs in workdir (`--project-dir` the repository) on a relative DuckDB path: the
+      profile is the same in every workdir. (raw_data_path, if relative, is read from workdir.)
+    - the parse of the latest call with the same target, --vars and env is copied into the
+      call's target folder, and its own parse is kept for the next such call.
+    dbt checks a copied parse itself and parses afresh where it does not hold, so the sharing
+    can make a call slower by the copy only, never wrong. Not dbtRunner(manifest=...): a
+    preloaded manifest keeps the vars it was parsed with in configs (a model enabled only in
+    demo mode stays enabled with raw_source: files).
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     full_env = {
         **os.environ,
         "DBT_PROFILES_DIR": str(REPO),
-        "CATALOG_ML_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
+        "CATALOG_ML_DUCKDB_PATH": "warehouse.duckdb",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         **(env or {}),
     }
-    command = [DBT, *args, "--target", target, "--target-path", str(workdir / "target")]
-    command += ["--log-path", str(workdir / "logs")]
-    return subprocess.run(command, cwd=REPO, env=full_env, capture_output=True, text=True)
+    variables = args[args.index("--vars") + 1] if "--vars" in args else ""
+    key = repr((target, variables, sorted((env or {}).items())))
+    shared = Path(SHARED_PARSES.name) / (hashlib.sha256(key.encode()).hexdigest() + ".msgpack")
+    own = workdir / "target" / "partial_parse.msgpack"
+    if shared.exists():
+        own.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shared, own)
+    command = [DBT, *args, "--target", target, "--project-dir", str(REPO)]
+    command += ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
+    result = subprocess.run(command, cwd=workdir, env=full_env, capture_output=True, text=True)
+    if own.exists():
+        shutil.copyfile(own, shared)
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -69,8 +69,9 @@ def test_matcher_metrics_equal_sklearn_on_the_test_labels(demo_build, query):
     assert row["precision"] == pytest.approx(precision, abs=1e-9)
     assert row["recall"] == pytest.approx(recall, abs=1e-9)
     assert row["f1"] == pytest.approx(f1, abs=1e-9)
+    # the SQL adds its terms at 9 decimals (macro deterministic_sum): agreement to 1e-8
     assert row["average_precision"] == pytest.approx(
-        average_precision_score(labels, scores), abs=1e-9
+        average_precision_score(labels, scores), abs=1e-8
     )
 
 
@@ -84,7 +85,7 @@ def test_baseline_average_precision_equals_sklearn(demo_build, query):
     similarity, labels = (np.array(col, dtype=float) for col in zip(*rows, strict=True))
     row = metrics_row(demo_build, query, "baseline_title_tfidf")
     assert row["average_precision"] == pytest.approx(
-        average_precision_score(labels, similarity), abs=1e-9
+        average_precision_score(labels, similarity), abs=1e-8
     )
 
 

@@ -8,6 +8,7 @@ must flag exactly the rows staging rejects for a contract rule.
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 import sys
@@ -18,11 +19,12 @@ import pytest
 import yaml
 
 from catalog_ml.contract import CONTRACT_PATH, load_contract
-from catalog_ml.expectations import validate_folder
+from catalog_ml.expectations import column_reasons, read_raw_file, validate_folder
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "raw_files"
 CLEAN = REPO / "tests" / "fixtures" / "raw_files_clean"
+BAD_INPUT = REPO / "tests" / "fixtures" / "raw_files_bad_input"
 TABLES = load_contract(REPO / CONTRACT_PATH)
 
 
@@ -71,12 +73,13 @@ def test_bad_rows_fail_naming_file_expectation_and_example(tmp_path):
     assert result.returncode == 1
     out = result.stdout
     assert (
-        "products.csv: column 'price': min 0 (expect_column_values_to_be_numbers_at_least)"
+        "products.csv: column 'price': min 0 (expect_column_values_to_pass_raw_contract_rule)"
         " 1 of 4 row(s) fail, e.g. '-3.50' (line 5) [staging: negative_price]"
     ) in out
     assert (
         "events.csv: column 'event_type': accepted values impression, click, add_to_cart,"
-        " purchase, hide (expect_column_values_to_be_in_set) 1 of 7 row(s) fail, e.g. 'scroll'"
+        " purchase, hide (expect_column_values_to_pass_raw_contract_rule) 1 of 7 row(s) fail,"
+        " e.g. 'scroll'"
     ) in out
     assert (
         "events.csv: column 'event_id': key event_id unique (expect_column_values_to_be_unique)"
@@ -96,30 +99,43 @@ def contract_rules(table: str) -> set[tuple[str, str]]:
     for column in TABLES[table].columns:
         if column.required:
             rules.add((column.name, "missing_required"))
-        if column.type:
-            reason = "unparseable_timestamp" if column.type == "timestamp" else "unparseable_number"
-            rules.add((column.name, reason))
-        if column.min is not None or column.accepted_values is not None:
-            rules.add((column.name, column.reject_reason or "invalid_value"))
+        rules |= {(column.name, reason) for reason in column_reasons(column)}
     return rules
 
 
-def test_suites_flag_exactly_the_rows_staging_rejects_for_a_contract_rule():
-    with open(FIXTURE / "expected_rejections.csv", newline="") as handle:
-        rejected = list(csv.DictReader(handle))
-    expected: dict[tuple[str, str, str], int] = {}
-    for row in rejected:
-        rule = (row["reject_column"], row["reject_reason"])
-        if rule in contract_rules(row["table_name"]):
-            key = (row["table_name"], *rule)
-            expected[key] = expected.get(key, 0) + 1
-    found: dict[tuple[str, str, str], int] = {}
-    for report in validate_folder(FIXTURE, TABLES):
+def row_key(table: str, row: dict) -> str:
+    """The row_key of expected_rejections.csv (tests/integration/test_files_mode.py)."""
+    if table in ("match_labels",):
+        return f"{row['offer_id']}|{row['product_id'] or ''}"
+    if table == "experiment_assignments":
+        return f"{row['experiment_id']}|{row['user_id']}"
+    return row[TABLES[table].key[0]] or ""
+
+
+@pytest.mark.parametrize("fixture", [FIXTURE, BAD_INPUT], ids=["raw_files", "bad_input"])
+def test_suites_flag_exactly_the_rows_staging_rejects_for_a_contract_rule(fixture):
+    """Row by row: the rows a suite fails are the rows staging rejects for a contract rule
+    (same row, column and reason), and no row staging keeps fails."""
+    with open(fixture / "expected_rejections.csv", newline="") as handle:
+        expected = {
+            (row["table_name"], row["row_key"], row["reject_column"], row["reject_reason"])
+            for row in csv.DictReader(handle)
+            if (row["reject_column"], row["reject_reason"]) in contract_rules(row["table_name"])
+        }
+    found = set()
+    duplicates = {}
+    for report in validate_folder(fixture, TABLES):
+        frame = read_raw_file(report.files[0], TABLES[report.table]).to_dict("records")
         for finding in report.findings:
-            key = (report.table, finding.column, finding.staging_reason)
-            found[key] = max(found.get(key, 0), finding.unexpected_count or 0)
+            assert finding.staging_reason, finding.message()
+            for index in finding.rows or []:
+                key = (report.table, row_key(report.table, frame[index]), finding.column)
+                if finding.staging_reason == "duplicate_id":
+                    duplicates.setdefault(key, []).append(index)
+                else:
+                    found.add((*key, finding.staging_reason))
     # Staging keeps the first of a duplicate pair and rejects the other; GE flags both.
-    found = {k: n // 2 if k[2] == "duplicate_id" else n for k, n in found.items()}
+    found |= {(*key, "duplicate_id") for key, rows in duplicates.items() if len(rows) > 1}
     assert found == expected
 
 
@@ -190,3 +206,103 @@ def test_type_checks_agree_with_duckdb_try_cast(tmp_path):
             if con.execute(f"select try_cast(? as {sql_type}) is null", [value]).fetchone()[0]
         }
     assert flagged == cast_fails
+
+
+def test_unreadable_files_are_findings_naming_file_line_and_column(tmp_path):
+    (tmp_path / "products.csv").write_bytes(b"")
+    (tmp_path / "users.csv").write_text("user_id,signup_at,country,segment\nU1,,FR\nU2,,FR,new\n")
+    (tmp_path / "events.csv").write_bytes(
+        (CLEAN / "events.csv").read_bytes() + b"E99,U1,P1,click,2026-10-10 10:00:00,S\xe9,,,,\n"
+    )
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select 'O1' as offer_id, ['a'] as title) to '{tmp_path / 'offers.parquet'}'"
+            " (format parquet)"
+        )
+    messages = {
+        report.table: [finding.message() for finding in report.findings]
+        for report in validate_folder(tmp_path, TABLES)
+    }
+    assert messages["products"] == [
+        "products.csv: file is empty (0 bytes); a raw file holds at least its header line"
+        " (readable file)"
+    ]
+    (users,) = messages["users"]
+    assert (
+        "users.csv: not a valid CSV" in users
+        and "line 2, column 'segment': missing columns" in users
+    )
+    (events,) = messages["events"]
+    assert (
+        "events.csv: not a valid CSV" in events
+        and "column 'session_id': invalid encoding" in events
+    )
+    (offers,) = messages["offers"]
+    assert "offers.parquet: column 'title' has type VARCHAR[]" in offers
+
+
+def test_validate_exits_1_not_a_traceback_on_a_non_utf8_file(tmp_path):
+    folder = tmp_path / "raw"
+    shutil.copytree(CLEAN, folder)
+    users = folder / "users.csv"
+    users.write_bytes(users.read_bytes() + b"U9,2026-03-01 00:00:00,FR,caf\xe9\n")  # Latin-1
+    result = run_validate(folder, tmp_path / "docs")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "users.csv: not a valid CSV" in result.stdout and "invalid encoding" in result.stdout
+
+
+VALUES = [  # (column type, text, reason staging gives it, with the default limits)
+    ("decimal", "19.99", None),
+    ("decimal", "19.999", "inexact_number"),
+    ("decimal", "1e2", None),
+    ("decimal", "1e30", "unparseable_number"),
+    ("decimal", "1_000", "unparseable_number"),
+    ("decimal", "2000000", "out_of_range"),
+    ("decimal", "-1", "negative_price"),
+    ("integer", "1.5", "inexact_number"),
+    ("integer", "2", None),
+    ("integer", "1e10", "unparseable_number"),
+    ("timestamp", "2026-10-10 10:00:00+05:00", None),
+    ("timestamp", "2026-10-10 10:00:00 Europe/Paris", "ambiguous_timezone"),
+    ("timestamp", "2026-10-10 10:00 EST", "ambiguous_timezone"),
+    ("timestamp", "2099-01-01", "in_future"),
+    ("timestamp", "1969-12-31 23:59:59", "before_epoch"),
+    ("timestamp", "2026-02-30", "unparseable_timestamp"),
+]
+
+
+@pytest.mark.parametrize(("column_type", "text", "reason"), VALUES)
+def test_value_rules(column_type, text, reason):
+    from catalog_ml.contract import LIMIT_VARS, RawColumn
+    from catalog_ml.raw_values import first_problem
+
+    column = RawColumn(
+        name="x",
+        description="",
+        type=column_type,
+        min=0 if column_type == "decimal" else None,
+        max_var="raw_max_price" if column_type == "decimal" else None,
+        reject_reason="negative_price" if column_type == "decimal" else None,
+    )
+    assert first_problem(text, column, LIMIT_VARS) == reason
+
+
+def test_offsets_are_utc_and_text_is_cleaned():
+    from catalog_ml.raw_values import clean_text, parse_timestamp_utc
+
+    instants = {
+        parse_timestamp_utc(text)
+        for text in ["2026-10-10 10:00:00+05:00", "2026-10-10T05:00:00Z", "2026-10-09 21:00-08:00"]
+    }
+    assert len(instants) == 1
+    assert clean_text("\t") is None and clean_text("\n \u00a0") is None
+    assert clean_text(" a\u202eb\tc ") == "ab c"
+
+
+def test_python_rules_use_the_macros_reason_order():
+    from catalog_ml.raw_values import REASON_ORDER
+
+    macro = (REPO / "macros" / "staging" / "validate_raw.sql").read_text()
+    listed = macro[macro.index("set reason_order = [") :].split("]")[0]
+    assert tuple(re.findall(r"'([a-z_]+)'", listed)) == REASON_ORDER

@@ -48,6 +48,17 @@ def test_srm_p_value_matches_scipy_chisquare():
     assert np.isnan(srm_p_value(np.array([0, 0]), np.array([0.5, 0.5])))
 
 
+def test_srm_p_value_normalises_the_split_and_refuses_an_empty_share():
+    """A split given as weights (3:2) is read as shares; a variant planned at 0% has no
+    expected count, so the test is undefined rather than a certain mismatch."""
+    expected = stats.chisquare([310, 190], [300, 200])
+    assert srm_p_value(np.array([310, 190]), np.array([3.0, 2.0])) == pytest.approx(
+        expected.pvalue, abs=1e-12
+    )
+    assert np.isnan(srm_p_value(np.array([10, 10]), np.array([0.5, 0.0])))
+    assert np.isnan(srm_p_value(np.array([10]), np.array([1.0])))
+
+
 def test_holm_matches_statsmodels():
     p = np.array([0.01, 0.04, 0.03, 0.2, 0.005])
     assert holm(p) == pytest.approx(multipletests(p, method="holm")[1], abs=1e-12)
@@ -205,3 +216,41 @@ def test_readout_blocks_on_a_guardrail_that_got_worse():
     assert set(treated["decision"]) == {"blocked_by_guardrail"}
     assert set(treated["guardrail_status"]) == {"fail"}
     assert treated.set_index("metric_name").loc["hide_rate", "is_worse"]
+
+
+def test_cuped_ratio_with_a_ratio_covariate_is_the_ancova_on_linearised_values():
+    """Rates with varying impressions in both periods and a persistent user propensity: the
+    CUPED lift and theta are the OLS (statsmodels) treatment and covariate coefficients of
+    y = r_g + (clicks - r_g impressions) / mean impressions_g on the pre-period clicks
+    linearised around the pooled pre-period rate."""
+    rng = np.random.default_rng(21)
+    groups = []
+    for n, lift in ((400, 0.0), (420, 0.08)):
+        propensity = rng.beta(2, 18, n)
+        impressions, impressions_pre = rng.poisson(25, (2, n)) + 1
+        groups.append(
+            pd.DataFrame(
+                {
+                    "numerator": rng.binomial(impressions, propensity * (1 + lift)).astype(float),
+                    "denominator": impressions.astype(float),
+                    "numerator_pre": rng.binomial(impressions_pre, propensity).astype(float),
+                    "denominator_pre": impressions_pre.astype(float),
+                }
+            )
+        )
+    result = cuped(*groups, alpha=ALPHA)
+    both = pd.concat(groups, ignore_index=True)
+    pre_rate = both["numerator_pre"].sum() / both["denominator_pre"].sum()
+    covariate = (both["numerator_pre"] - pre_rate * both["denominator_pre"]) / both[
+        "denominator_pre"
+    ].mean()
+    outcome = []
+    for g in groups:
+        r = g["numerator"].sum() / g["denominator"].sum()
+        outcome.append(r + (g["numerator"] - r * g["denominator"]) / g["denominator"].mean())
+    treated = np.r_[np.zeros(len(groups[0])), np.ones(len(groups[1]))]
+    design = sm.add_constant(np.column_stack([treated, covariate]))
+    ols = sm.OLS(pd.concat(outcome, ignore_index=True).to_numpy(), design).fit()
+    assert result.comparison.difference == pytest.approx(ols.params[1], abs=1e-9)
+    assert result.theta == pytest.approx(ols.params[2], abs=1e-9)
+    assert result.variance_reduction > 0.05

@@ -3,10 +3,12 @@ registry promotion, scoring with the champion; metadata inference's out-of-fold 
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import f1_score
+from sklearn.metrics import average_precision_score, f1_score
 
 from catalog_ml import matching, metadata, registry
 
@@ -107,6 +109,57 @@ def test_registry_rows_first_champion_then_no_duplicate_then_challenger():
     scored = matching.score(pairs(20, 5, "test"), registry_rows, None)
     assert set(scored["model_version"]) == {first.loc[0, "model_version"]}
     assert matching.score(pairs(20, 5, "test"), registry.empty_registry(), None).empty
+
+
+def test_weighted_average_precision_matches_sklearn():
+    rng = np.random.default_rng(4)
+    labels = (rng.random(300) < 0.3).astype(int)
+    scores = np.round(labels * 0.2 + rng.random(300), 1)  # many ties
+    weights = rng.integers(0, 4, 300).astype(float)  # a bootstrap resample's counts
+    assert matching.average_precision(labels, scores) == pytest.approx(
+        average_precision_score(labels, scores), abs=1e-12
+    )
+    assert matching.average_precision(labels, scores, weights) == pytest.approx(
+        average_precision_score(labels, scores, sample_weight=weights), abs=1e-12
+    )
+    assert np.isnan(matching.average_precision(np.zeros(5), np.arange(5.0)))
+
+
+def stored_as_older_version(rows: pd.DataFrame, stored_metric: float) -> pd.DataFrame:
+    """The same model registered under another version with another stored holdout metric."""
+    return rows.assign(model_version="older", holdout_metric=stored_metric)
+
+
+def test_champion_is_rescored_on_the_new_holdout_not_read_from_the_registry():
+    first = matching.train_and_register(training(), None, margin=0.0)
+    # the champion is the very model the challenger retrains (same data, same seed), but the
+    # registry says it scored 0.0: reusing that stored metric would promote the challenger
+    champion = stored_as_older_version(first, stored_metric=0.0)
+    second = matching.train_and_register(training(), champion, margin=0.0)
+    row = second.iloc[0]
+    assert row["previous_champion_version"] == "older"
+    assert row["previous_champion_holdout_metric"] == pytest.approx(row["holdout_metric"])
+    assert not bool(row["is_promoted"]) and "difference +0.0000" in row["promotion_reason"]
+    metrics = json.loads(row["metrics_json"])
+    assert metrics["promotion_difference_low"] == metrics["promotion_difference_high"] == 0.0
+    assert metrics["promotion_holdout_units"] == 200  # valid offers
+
+
+def test_challenger_that_clearly_wins_is_promoted_with_its_interval():
+    noise = training()
+    for feature in ["title_tfidf_cosine", "model_number_match"]:
+        noise[feature] = np.random.default_rng(9).random(len(noise))
+    weak = matching.train_and_register(noise, None, margin=0.0)
+    strong = matching.train_and_register(training(), weak, margin=0.02).iloc[0]
+    metrics = json.loads(strong["metrics_json"])
+    assert bool(strong["is_promoted"]), strong["promotion_reason"]
+    assert metrics["promotion_difference_low"] > 0.02
+    assert strong["holdout_metric"] - strong["previous_champion_holdout_metric"] == pytest.approx(
+        metrics["promotion_difference"]
+    )
+    too_few = matching.train_and_register(training(), weak, 0.02, min_holdout_offers=201)
+    assert not bool(too_few.iloc[0]["is_promoted"])
+    assert "holdout too small" in too_few.iloc[0]["promotion_reason"]
 
 
 def test_metadata_inference_is_out_of_fold_for_known_values():

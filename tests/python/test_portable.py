@@ -7,7 +7,14 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from catalog_ml.portable import is_duckdb, read_table, to_output, to_pandas, to_pandas_batches
+from catalog_ml.portable import (
+    is_duckdb,
+    read_table,
+    sort_rows,
+    to_output,
+    to_pandas,
+    to_pandas_batches,
+)
 
 
 def reader() -> pa.RecordBatchReader:
@@ -70,3 +77,19 @@ def test_inputs_in_batches_on_both_engines(snowpark_session):
     frame = snowpark_session.create_dataframe([[1], [2]], schema=["ROW_ID"])
     snow = pd.concat(list(to_pandas_batches(frame)))
     assert snow["row_id"].tolist() == [1, 2]
+
+
+def test_inputs_come_sorted_by_their_keys_whatever_order_the_engine_gives(snowpark_session):
+    rows = [["U2", "P1", 0.5], ["U1", "P2", 1.5], [None, "P0", 9.0], ["U1", "P1", 2.5]]
+    with duckdb.connect() as con:
+        con.execute("create table t (user_id varchar, product_id varchar, score double)")
+        con.executemany("insert into t values (?, ?, ?)", rows)
+        for order in ["score", "score desc", "product_id"]:
+            relation = con.sql(f"select * from t order by {order}")
+            frame = to_pandas(relation, ["user_id", "product_id"])
+            assert list(frame.score) == [2.5, 1.5, 0.5, 9.0]  # nulls last
+            assert list(frame.index) == [0, 1, 2, 3]
+    snow = snowpark_session.create_dataframe(rows, schema=["USER_ID", "PRODUCT_ID", "SCORE"])
+    assert list(to_pandas(snow, ["user_id", "product_id"]).score) == [2.5, 1.5, 0.5, 9.0]
+    with pytest.raises(KeyError, match="session_id"):
+        sort_rows(pd.DataFrame({"user_id": ["U1"]}), ["session_id"])

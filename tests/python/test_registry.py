@@ -25,14 +25,101 @@ def test_version_changes_with_params_data_and_code_but_not_otherwise():
     assert base == registry.model_version([registry], {"depth": 3}, shuffled)
 
 
-@pytest.mark.parametrize(
-    ("challenger", "champion", "expected"),
-    [(0.80, None, True), (0.80, 0.79, True), (0.794, 0.79, False), (0.70, 0.79, False)],
-)
-def test_promotion_needs_the_margin(challenger, champion, expected):
-    promoted, reason = registry.decide_promotion(challenger, champion, margin=0.005)
-    assert promoted is expected
-    assert reason
+def test_version_ignores_float_noise_and_row_order_but_not_real_changes():
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(200)],
+            "score": rng.random(200) * 10.0 ** rng.integers(-4, 5, 200),
+            "ratio": rng.normal(size=200),
+            "near_zero": np.r_[np.zeros(100), rng.random(100)],
+            "missing": np.where(rng.random(200) < 0.2, np.nan, rng.random(200)),
+            "count": rng.integers(0, 50, 200),
+        }
+    )
+    base = registry.model_version([registry], {"depth": 3}, data)
+    noisy = data.copy()
+    for column in ["score", "ratio", "near_zero", "missing"]:
+        noisy[column] = noisy[column] * (1 + rng.choice([-1e-12, 1e-12], 200))
+    noisy["near_zero"] = noisy["near_zero"] + rng.choice([-1e-15, 0.0, 1e-15], 200)  # -0.0, 1e-15
+    assert not noisy.equals(data)  # the bits differ, as after a parallel rebuild
+    assert registry.model_version([registry], {"depth": 3}, noisy) == base
+    shuffled = noisy.sample(frac=1, random_state=0).reset_index(drop=True)
+    assert registry.model_version([registry], {"depth": 3}, shuffled) == base
+    changed = data.copy()
+    changed.loc[7, "ratio"] = changed.loc[7, "ratio"] * (1 + 1e-4)
+    assert registry.model_version([registry], {"depth": 3}, changed) != base
+    filled = data.assign(missing=data["missing"].fillna(0.0))
+    assert registry.model_version([registry], {"depth": 3}, filled) != base
+
+
+def test_hashing_rounds_floats_to_significant_digits_across_powers_of_ten():
+    values = pd.Series([0.1, 0.0999999999999, 0.1000000000001, 1000.0, 999.99999999, 2 / 3])
+    canonical = registry.canonical_training_data(values.to_frame("x"))
+    pairs = list(zip(canonical["x__mantissa"], canonical["x__exponent"], strict=True))
+    assert pairs[0] == pairs[1] == pairs[2] == (100000.0, -6.0)
+    assert pairs[3] == pairs[4] == (100000.0, -2.0)
+    assert pairs[5] == (666667.0, -6.0)
+
+
+def comparison(low: float, difference: float = 0.05, units: int = 100) -> registry.Comparison:
+    return registry.Comparison(
+        challenger_metric=0.5 + difference,
+        champion_metric=0.5,
+        difference=difference,
+        difference_low=low,
+        difference_high=difference + 0.02,
+        units=units,
+    )
+
+
+def test_promotion_needs_the_lower_bound_strictly_above_the_margin():
+    assert registry.decide_promotion(None, margin=0.01) == (True, "first version of this model")
+    promoted, reason = registry.decide_promotion(comparison(low=0.0125), margin=0.0125)
+    assert not promoted and "does not beat champion" in reason  # exactly at the margin: no
+    promoted, reason = registry.decide_promotion(comparison(low=0.0126), margin=0.0125)
+    assert promoted and "[+0.0126, +0.0700]" in reason and "100 holdout units" in reason
+    # a point estimate above the margin is not enough when the interval reaches below it
+    assert not registry.decide_promotion(comparison(low=-0.01, difference=0.05), margin=0.0)[0]
+    promoted, reason = registry.decide_promotion(comparison(low=0.03), margin=0.0, min_units=101)
+    assert not promoted and "holdout too small" in reason
+
+
+def test_paired_bootstrap_of_a_constant_gain_is_exact():
+    # every unit gains exactly 0.25: every resample's mean gain is 0.25, so is the interval
+    result = registry.paired_bootstrap_means(np.full(40, 0.75), np.full(40, 0.5))
+    assert (result.difference, result.difference_low, result.difference_high) == (0.25, 0.25, 0.25)
+    assert not registry.decide_promotion(result, margin=0.25)[0]
+    assert registry.decide_promotion(result, margin=0.2499)[0]
+
+
+def test_paired_bootstrap_matches_hand_computed_resampling_distributions():
+    # two units, gains +1 and -1: resample means are -1, 0, +1 with probability 1/4, 1/2, 1/4,
+    # so the 95% interval is [-1, +1] and nothing is promoted
+    result = registry.paired_bootstrap_means([1.0, 0.0], [0.0, 1.0])
+    assert (result.difference, result.difference_low, result.difference_high) == (0.0, -1.0, 1.0)
+    # three units, gains 0, 0, 0.3: mean gain 0.1, but a resample misses the third unit with
+    # probability (2/3)^3 = 8/27 > 2.5%, so the lower bound is 0 (not above 0: no promotion);
+    # it draws it three times with probability 1/27 > 2.5%, so the upper bound is 0.3
+    result = registry.paired_bootstrap_means([0.5, 0.5, 0.8], [0.5, 0.5, 0.5])
+    assert result.difference == pytest.approx(0.1)
+    assert result.difference_low == pytest.approx(0.0, abs=1e-12)
+    assert result.difference_high == pytest.approx(0.3)
+    assert not registry.decide_promotion(result, margin=0.0)[0]
+    draws = registry.bootstrap_weights(3)
+    assert (draws[:, 2] == 0).mean() == pytest.approx(8 / 27, abs=0.03)
+
+
+def test_paired_bootstrap_is_paired_and_seeded():
+    # users differ a lot from each other, but the challenger gains 0.02 on every one of them:
+    # pairing removes the between-user spread, an unpaired comparison could not see this gain
+    champion = np.random.default_rng(1).random(60)
+    result = registry.paired_bootstrap_means(champion + 0.02, champion)
+    assert result.difference_low == pytest.approx(0.02) and result.units == 60
+    assert registry.decide_promotion(result, margin=0.01)[0]
+    noisy = registry.paired_bootstrap_means(np.random.default_rng(2).random(60), champion)
+    assert noisy == registry.paired_bootstrap_means(np.random.default_rng(2).random(60), champion)
+    assert noisy.difference_low < noisy.difference < noisy.difference_high
 
 
 def entry(version: str, day: int, promoted: bool) -> pd.DataFrame:
@@ -78,3 +165,14 @@ def test_booster_round_trips_through_text():
 )
 def test_pinned_version_reads_unset_vars_as_none(value, expected):
     assert registry.pinned_version(value) == expected
+
+
+def test_paired_bootstrap_resamples_whole_units():
+    # user a has two queries (gains +0.2, +0.2), user b one (gain -0.4): the mean gain over
+    # queries is 0, and a resample draws users, each with all its queries: {a, a} -> +0.2,
+    # {b, b} -> -0.4, {a, b} -> 0 (weights 1/4, 1/4, 1/2); the 2.5% quantile is -0.4
+    result = registry.paired_bootstrap_means([0.7, 0.7, 0.1], [0.5, 0.5, 0.5], ["a", "a", "b"])
+    assert result.units == 2
+    assert result.difference == pytest.approx(0.0, abs=1e-12)
+    assert result.difference_low == pytest.approx(-0.4)
+    assert result.difference_high == pytest.approx(0.2)

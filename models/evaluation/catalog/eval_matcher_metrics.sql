@@ -65,7 +65,10 @@ matcher as (
         sum(is_match) as positives,
         sum(case when match_score >= match_threshold then is_match else 0 end) as true_positives,
         sum(case when match_score >= match_threshold then 1 - is_match else 0 end) as false_positives,
-        (select sum(matcher_curve.recall_step * matcher_curve.precision) from matcher_curve) as average_precision
+        (
+            select {{ deterministic_sum('matcher_curve.recall_step * matcher_curve.precision') }}
+            from matcher_curve
+        ) as average_precision
     from test_scores
 ),
 
@@ -93,7 +96,7 @@ baseline as (
         )
             as false_positives,
         (
-            select sum(baseline_test_curve.recall_step * baseline_test_curve.precision)
+            select {{ deterministic_sum('baseline_test_curve.recall_step * baseline_test_curve.precision') }}
             from baseline_test_curve
         ) as average_precision
     from test_similarity

@@ -45,7 +45,7 @@ curve as (
 average_precision as (
     select
         product_category,
-        sum(recall_step * precision) as average_precision
+        {{ deterministic_sum('recall_step * precision') }} as average_precision
     from curve
     group by product_category
 ),

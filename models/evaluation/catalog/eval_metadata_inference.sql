@@ -13,10 +13,12 @@ final as (
         attribute,
         count(*) as evaluated_products,
         avg(case when predicted_value = actual_value then 1.0 else 0.0 end) as accuracy,
-        avg(case when confidence >= {{ var('metadata_confidence_bar') }} then 1.0 else 0.0 end) as share_above_bar,
+        avg(
+            case when confidence >= {{ number_var('metadata_confidence_bar') }} then 1.0 else 0.0 end
+        ) as share_above_bar,
         avg(
             case
-                when confidence >= {{ var('metadata_confidence_bar') }}
+                when confidence >= {{ number_var('metadata_confidence_bar') }}
                     then case when predicted_value = actual_value then 1.0 else 0.0 end
             end
         ) as accuracy_above_bar

@@ -34,7 +34,7 @@ final as (
         planted_bots,
         flagged_users,
         true_positives,
-        {{ var('recs_bot_score_threshold') }} as bot_score_threshold,
+        {{ number_var('recs_bot_score_threshold') }} as bot_score_threshold,
         true_positives * 1.0 / nullif(flagged_users, 0) as bot_precision,
         true_positives * 1.0 / nullif(planted_bots, 0) as bot_recall,
         2.0 * true_positives / nullif(flagged_users + planted_bots, 0) as bot_f1

@@ -40,7 +40,7 @@ segmented_lists as (
     where segments.user_segment in ('all', target_users.user_segment)
 ),
 
-coverage as ({{ catalog_coverage('segmented_lists', 'products', var('recs_k'), ['method', 'user_segment']) }}
+coverage as ({{ catalog_coverage('segmented_lists', 'products', number_var('recs_k'), ['method', 'user_segment']) }}
 ),
 
 segmented_metrics as (
@@ -58,14 +58,14 @@ aggregated as (
         method,
         user_segment,
         count(*) as evaluated_users,
-        avg(ndcg_at_k) as ndcg_at_k,
-        avg(average_precision_at_k) as map_at_k,
-        avg(recall_at_k) as recall_at_k,
-        avg(precision_at_k) as precision_at_k,
-        avg(reciprocal_rank) as mrr,
-        avg(intra_list_diversity) as intra_list_diversity,
-        avg(novelty) as novelty,
-        avg(popularity_bias) as popularity_bias
+        {{ deterministic_avg('ndcg_at_k') }} as ndcg_at_k,
+        {{ deterministic_avg('average_precision_at_k') }} as map_at_k,
+        {{ deterministic_avg('recall_at_k') }} as recall_at_k,
+        {{ deterministic_avg('precision_at_k') }} as precision_at_k,
+        {{ deterministic_avg('reciprocal_rank') }} as mrr,
+        {{ deterministic_avg('intra_list_diversity') }} as intra_list_diversity,
+        {{ deterministic_avg('novelty') }} as novelty,
+        {{ deterministic_avg('popularity_bias') }} as popularity_bias
     from segmented_metrics
     group by method, user_segment
 ),
@@ -74,7 +74,7 @@ final as (
     select
         aggregated.method,
         aggregated.user_segment,
-        {{ var('recs_k') }} as k,
+        {{ number_var('recs_k') }} as k,
         aggregated.evaluated_users,
         aggregated.ndcg_at_k,
         aggregated.map_at_k,

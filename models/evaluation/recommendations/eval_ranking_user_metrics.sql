@@ -21,28 +21,28 @@ item_popularity as (
     where cutoff_name = 'eval'
 ),
 
-ndcg as ({{ ndcg_at_k('lists', 'relevant', var('recs_k')) }}
+ndcg as ({{ ndcg_at_k('lists', 'relevant', number_var('recs_k')) }}
 ),
 
-average_precision as ({{ map_at_k('lists', 'relevant', var('recs_k')) }}
+average_precision as ({{ map_at_k('lists', 'relevant', number_var('recs_k')) }}
 ),
 
-recall as ({{ recall_at_k('lists', 'relevant', var('recs_k')) }}
+recall as ({{ recall_at_k('lists', 'relevant', number_var('recs_k')) }}
 ),
 
-precision_values as ({{ precision_at_k('lists', 'relevant', var('recs_k')) }}
+precision_values as ({{ precision_at_k('lists', 'relevant', number_var('recs_k')) }}
 ),
 
-reciprocal_rank as ({{ mrr('lists', 'relevant', var('recs_k')) }}
+reciprocal_rank as ({{ mrr('lists', 'relevant', number_var('recs_k')) }}
 ),
 
-diversity as ({{ intra_list_diversity('lists', 'item_popularity', var('recs_k')) }}
+diversity as ({{ intra_list_diversity('lists', 'item_popularity', number_var('recs_k')) }}
 ),
 
-novelty_values as ({{ novelty('lists', 'item_popularity', var('recs_k')) }}
+novelty_values as ({{ novelty('lists', 'item_popularity', number_var('recs_k')) }}
 ),
 
-popularity_values as ({{ popularity_bias('lists', 'item_popularity', var('recs_k')) }}
+popularity_values as ({{ popularity_bias('lists', 'item_popularity', number_var('recs_k')) }}
 ),
 
 final as (

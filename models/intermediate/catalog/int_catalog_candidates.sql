@@ -35,10 +35,12 @@ catalog_size as (
 limits as (
     select
         greatest(
-            {{ var('catalog_block_max_df') }}, ceil({{ var('catalog_block_max_df_share') }} * product_count)
+            {{ number_var('catalog_block_max_df') }},
+            ceil({{ number_var('catalog_block_max_df_share') }} * product_count)
         ) as max_df,
         greatest(
-            {{ var('catalog_block_max_df') }}, ceil({{ var('catalog_block_fallback_df_share') }} * product_count)
+            {{ number_var('catalog_block_max_df') }},
+            ceil({{ number_var('catalog_block_fallback_df_share') }} * product_count)
         ) as fallback_max_df
     from catalog_size
 ),
@@ -69,10 +71,10 @@ code_keys as (
     select distinct
         side,
         listing_id,
-        'prefix:' || left(code, {{ var('catalog_block_code_prefix') }}) as code_key,
+        'prefix:' || left(code, {{ number_var('catalog_block_code_prefix') }}) as code_key,
         0.5 as key_weight
     from codes
-    where length(code) >= {{ var('catalog_block_code_prefix') }}
+    where length(code) >= {{ number_var('catalog_block_code_prefix') }}
 ),
 
 code_key_frequency as (
@@ -89,11 +91,9 @@ code_pairs as (
         offer_keys.listing_id as offer_id,
         product_keys.listing_id as product_id,
         0 as gtin_key,
-        round(
-            sum(product_keys.key_weight * {{ catalog_idf(
-                'code_key_frequency.product_frequency', 'catalog_size.product_count'
-            ) }}), 6
-        ) as code_idf,
+        {{ deterministic_sum('product_keys.key_weight * ' ~ catalog_idf(
+            'code_key_frequency.product_frequency', 'catalog_size.product_count'
+        )) }} as code_idf,
         0.0 as rare_token_idf
     from code_keys as offer_keys
     inner join code_keys as product_keys
@@ -115,7 +115,7 @@ code_pairs as (
         product_tokens.listing_id as product_id,
         0 as gtin_key,
         0.0 as code_idf,
-        round(sum(product_tokens.idf), 6) as rare_token_idf
+        {{ deterministic_sum('product_tokens.idf') }} as rare_token_idf
     from tokens as offer_tokens
     inner join tokens as product_tokens
         on
@@ -177,7 +177,7 @@ final as (
             order by has_gtin_key desc, code_idf + rare_token_idf desc, product_id asc
         ) as blocking_rank
     from keyed
-    qualify blocking_rank <= {{ var('catalog_candidates_per_offer') }}
+    qualify blocking_rank <= {{ number_var('catalog_candidates_per_offer') }}
 )
 
 select * from final

@@ -51,7 +51,7 @@ model_decisions as (
         model_version,
         case
             when match_score >= match_threshold then 'matched'
-            when match_score >= {{ var('match_review_floor') }} then 'review'
+            when match_score >= {{ number_var('match_review_floor') }} then 'review'
             else 'no_match'
         end as model_decision
     from candidate_scores

@@ -3,7 +3,8 @@
 -- the longest brand some listing states whose words open this title), code text (title and
 -- model number; description apart) for code and number extraction, compact text (letters
 -- and digits of title, model number and description) for code containment, and the
--- compact title (letters and digits, first 100) for character n-grams.
+-- compact title (the normalised title without spaces, first 100 characters: letters of
+-- every script, accents folded) for character n-grams.
 with
 
 products as (
@@ -79,7 +80,7 @@ final as (
             "listings.title || ' ' || coalesce(listings.model_number, '') || ' '"
             ~ " || coalesce(listings.description, '')"
         ) }} as compact_text,
-        left(lower({{ regexp_replace_all('listings.title', '[^A-Za-z0-9]', '') }}), 100) as title_compact
+        left(replace(listings.title_normalized, ' ', ''), 100) as title_compact
     from listings
     left join inferred_brands
         on listings.side = inferred_brands.side and listings.listing_id = inferred_brands.listing_id

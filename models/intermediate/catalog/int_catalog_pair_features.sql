@@ -251,10 +251,10 @@ final as (
         {{ jaccard(
             'shared_title_tokens.shared_count', 'offer_title_norms.term_count', 'product_title_norms.term_count'
         ) }} as title_token_jaccard,
-        round(
-            coalesce(shared_title_tokens.shared_weight_squared, 0)
-            / nullif(offer_title_norms.weight_norm * product_title_norms.weight_norm, 0), 9
-        ) as title_tfidf_cosine,
+        {{ deterministic_round(
+            'coalesce(shared_title_tokens.shared_weight_squared, 0)'
+            ~ ' / nullif(offer_title_norms.weight_norm * product_title_norms.weight_norm, 0)'
+        ) }} as title_tfidf_cosine,
         {{ jaccard(
             'shared_trigrams.shared_count', 'offer_trigrams.term_count', 'product_trigrams.term_count'
         ) }} as title_trigram_jaccard,
@@ -262,10 +262,10 @@ final as (
             'offer_listings.title_first_token is not null and product_listings.title_first_token is not null',
             'offer_listings.title_first_token = product_listings.title_first_token'
         ) }} as title_first_token_match,
-        round(
-            coalesce(shared_text_tokens.shared_weight_squared, 0)
-            / nullif(offer_text_norms.weight_norm * product_text_norms.weight_norm, 0), 9
-        ) as text_tfidf_cosine,
+        {{ deterministic_round(
+            'coalesce(shared_text_tokens.shared_weight_squared, 0)'
+            ~ ' / nullif(offer_text_norms.weight_norm * product_text_norms.weight_norm, 0)'
+        ) }} as text_tfidf_cosine,
         {{ known_flag(
             'offer_codes.title_code_count > 0 and product_codes.title_code_count > 0',
             'coalesce(shared_codes.shared_title_count, 0) > 0'

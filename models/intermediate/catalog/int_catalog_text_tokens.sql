@@ -43,7 +43,7 @@ final as (
     select * from weighted
     qualify row_number() over (
         partition by side, listing_id order by idf desc, token asc
-    ) <= {{ var('catalog_text_tokens_per_listing') }}
+    ) <= {{ number_var('catalog_text_tokens_per_listing') }}
 )
 
 select * from final

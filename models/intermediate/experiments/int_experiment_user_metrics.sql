@@ -28,15 +28,18 @@ windows as (
     select
         assignments.experiment_id,
         assignments.user_id,
+        {{ pseudonymise('assignments.user_id') }} as user_pseudonym,
         assignments.variant,
         assignments.assigned_at,
-        {{ dbt.dateadd('day', -var('experiment_pre_period_days'), 'assignments.assigned_at') }} as pre_period_start_at,
+        {{ dbt.dateadd('day', -number_var('experiment_pre_period_days'), 'assignments.assigned_at') }}
+            as pre_period_start_at,
         experiments.end_at
     from assignments
     inner join experiments on assignments.experiment_id = experiments.experiment_id
 ),
 
 -- Interactions keep their own column names, so the measures' expressions apply as written.
+-- fct_interactions holds pseudonymised user ids (macro pseudonymise): join on the pseudonym.
 windowed as (
     select
         windows.experiment_id as assigned_experiment_id,
@@ -47,7 +50,7 @@ windowed as (
     from windows
     left join interactions
         on
-            windows.user_id = interactions.user_id
+            windows.user_pseudonym = interactions.user_id
             and windows.pre_period_start_at <= interactions.event_at
             and windows.end_at > interactions.event_at
 ),

@@ -50,7 +50,7 @@ weighted as (
 norms as (
     select
         product_id,
-        sqrt(sum(weight * weight)) as norm
+        sqrt({{ deterministic_sum('weight * weight') }}) as norm
     from weighted
     group by product_id
 ),
@@ -59,27 +59,32 @@ pairs as (
     select
         anchor.product_id,
         neighbour.product_id as related_product_id,
-        sum(anchor.weight * neighbour.weight) as dot_product
+        {{ deterministic_sum('anchor.weight * neighbour.weight') }} as dot_product
     from weighted as anchor
     inner join weighted as neighbour
         on anchor.token = neighbour.token and anchor.product_id != neighbour.product_id
     group by anchor.product_id, neighbour.product_id
 ),
 
-final as (
+scored as (
     select
         pairs.product_id,
         pairs.related_product_id,
-        pairs.dot_product / nullif(anchor_norm.norm * neighbour_norm.norm, 0) as content_score,
-        row_number() over (
-            partition by
-                pairs.product_id order by pairs.dot_product / nullif(anchor_norm.norm * neighbour_norm.norm, 0) desc,
-            pairs.related_product_id
-        ) as related_rank
+        {{ deterministic_round('pairs.dot_product / nullif(anchor_norm.norm * neighbour_norm.norm, 0)') }}
+            as content_score
     from pairs
     inner join norms as anchor_norm on pairs.product_id = anchor_norm.product_id
     inner join norms as neighbour_norm on pairs.related_product_id = neighbour_norm.product_id
-    qualify related_rank <= {{ var('recs_candidates_per_source') }}
+),
+
+final as (
+    select
+        *,
+        row_number() over (
+            partition by product_id order by content_score desc, related_product_id asc
+        ) as related_rank
+    from scored
+    qualify related_rank <= {{ number_var('recs_candidates_per_source') }}
 )
 
 select * from final

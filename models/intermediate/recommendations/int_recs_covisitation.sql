@@ -37,7 +37,8 @@ pairs as (
         anchor.cutoff_name,
         anchor.product_id,
         neighbour.product_id as related_product_id,
-        sum(least(anchor.decay, neighbour.decay) / ln(1 + anchor.session_items)) as covisitation_score
+        {{ deterministic_sum('least(anchor.decay, neighbour.decay) / ln(1 + anchor.session_items)') }}
+            as covisitation_score
     from bounded_sessions as anchor
     inner join bounded_sessions as neighbour
         on
@@ -54,7 +55,7 @@ final as (
             partition by cutoff_name, product_id order by covisitation_score desc, related_product_id asc
         ) as related_rank
     from pairs
-    qualify related_rank <= {{ var('recs_candidates_per_source') }}
+    qualify related_rank <= {{ number_var('recs_candidates_per_source') }}
 )
 
 select * from final

@@ -1,6 +1,9 @@
--- The three points in time everything is computed as of (README, evaluation protocol):
--- train (features before it, labels from it to the eval cutoff), eval (features before it,
--- relevant items from it on) and serve (after the last event: all clean events).
+-- The points in time everything is computed as of (README, evaluation protocol): the
+-- training cutoffs (features before each, labels in the var recs_label_window_days after it;
+-- 'train' ends at the eval cutoff, 'train_2' one window earlier, ..., var
+-- recs_training_cutoffs of them, so the ranker learns from the users of several windows),
+-- eval (features before it, relevant items from it on) and serve (after the last event: all
+-- clean events).
 with
 
 events as (
@@ -10,21 +13,24 @@ events as (
 bounds as (
     select
         {% if var('recs_eval_cutoff') -%}
-            cast('{{ var("recs_eval_cutoff") }}' as timestamp)
+            cast({{ sql_string(var('recs_eval_cutoff')) }} as timestamp)
         {%- else -%}
-            {{ dbt.dateadd('day', 1 - var('recs_holdout_days'), "date_trunc('day', max(event_at))") }}
+            {{ dbt.dateadd('day', 1 - number_var('recs_holdout_days'), "date_trunc('day', max(event_at))") }}
         {%- endif %} as eval_cutoff_at,
         {{ dbt.dateadd('second', 1, 'max(event_at)') }} as serve_cutoff_at
     from events
 ),
 
 final as (
-    select
-        'train' as cutoff_name,
-        cast({{ dbt.dateadd('day', -var('recs_label_window_days'), 'eval_cutoff_at') }} as timestamp) as cutoff_at,
-        cast(eval_cutoff_at as timestamp) as label_end_at
-    from bounds
-    union all
+    {%- for cutoff_name in recs_training_cutoff_names() %}
+        {%- set window_days = number_var('recs_label_window_days') %}
+        select
+            '{{ cutoff_name }}' as cutoff_name,
+            cast({{ dbt.dateadd('day', -loop.index * window_days, 'eval_cutoff_at') }} as timestamp) as cutoff_at,
+            cast({{ dbt.dateadd('day', -loop.index0 * window_days, 'eval_cutoff_at') }} as timestamp) as label_end_at
+        from bounds
+        union all
+    {%- endfor %}
     select
         'eval' as cutoff_name,
         cast(eval_cutoff_at as timestamp) as cutoff_at,

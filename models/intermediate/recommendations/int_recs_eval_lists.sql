@@ -52,7 +52,7 @@ ranker_before_reranking as (
         scores.product_id
     from scores
     inner join target_users on scores.user_id = target_users.user_id
-    qualify rank <= {{ var('recs_k') }}
+    qualify rank <= {{ number_var('recs_k') }}
 ),
 
 popular as (
@@ -62,10 +62,10 @@ popular as (
         row_number() over (partition by target_users.user_id order by popularity.popularity_rank) as rank,
         popularity.product_id
     from target_users
-    inner join popularity on popularity.popularity_rank <= {{ var('recs_k') }} + 200
+    inner join popularity on popularity.popularity_rank <= {{ number_var('recs_k') }} + 200
     left join seen on target_users.user_id = seen.user_id and popularity.product_id = seen.product_id
     where seen.product_id is null
-    qualify rank <= {{ var('recs_k') }}
+    qualify rank <= {{ number_var('recs_k') }}
 ),
 
 each_source as (
@@ -76,7 +76,7 @@ each_source as (
         retrieved.product_id
     from ({{ recs_retrieved('eval') }}) as retrieved
     inner join target_users on retrieved.user_id = target_users.user_id
-    where retrieved.source_rank <= {{ var('recs_k') }}
+    where retrieved.source_rank <= {{ number_var('recs_k') }}
 ),
 
 final as (

@@ -39,7 +39,7 @@ numbered as (
             case
                 when
                     seconds_since_previous is null
-                    or seconds_since_previous > {{ var('recs_session_gap_minutes') }} * 60
+                    or seconds_since_previous > {{ number_var('recs_session_gap_minutes') }} * 60
                     then 1
                 else 0
             end

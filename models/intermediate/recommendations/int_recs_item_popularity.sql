@@ -30,8 +30,9 @@ per_item as (
         sum(case when events.event_type = 'purchase' then 1 else 0 end) as purchase_count,
         min(events.event_at) as first_interaction_at,
         max(events.event_at) as last_interaction_at,
-        sum(events.relevance_grade * {{ recs_decay(days_between('events.event_at', 'cutoffs.cutoff_at')) }})
-            as decayed_popularity
+        {{ deterministic_sum(
+            'events.relevance_grade * ' ~ recs_decay(days_between('events.event_at', 'cutoffs.cutoff_at'))
+        ) }} as decayed_popularity
     from events
     inner join cutoffs on events.event_at < cutoffs.cutoff_at
     group by cutoffs.cutoff_name, events.product_id

@@ -56,7 +56,7 @@ final as (
     from pivoted
     qualify row_number() over (
         partition by cutoff_name, user_id order by best_slot_rank asc, source_count desc, product_id asc
-    ) <= {{ var('recs_candidates_per_user') }}
+    ) <= {{ number_var('recs_candidates_per_user') }}
 )
 
 select * from final

@@ -10,7 +10,7 @@
 -- label: the relevance grade in the window after the cutoff (train and eval; 0 when none,
 -- null for serve).
 {%- set source_names = recs_retrieval_sources() %}
-{%- set not_retrieved_rank = var('recs_candidates_per_source') + 1 %}
+{%- set not_retrieved_rank = number_var('recs_candidates_per_source') + 1 %}
 
 with
 
@@ -36,7 +36,7 @@ users as (
         history.user_id,
         sum(history.interaction_count) as user_interaction_count,
         count(case when history.interaction_count > 0 then 1 end) as user_product_count,
-        sum(popularity.price * history.interaction_count) / nullif(sum(
+        {{ deterministic_sum('popularity.price * history.interaction_count') }} / nullif(sum(
             case when popularity.price is not null then history.interaction_count end
         ), 0) as user_mean_price
     from history

@@ -1,4 +1,4 @@
--- Labels for the train cutoff (events in [train cutoff, eval cutoff)) and the relevant items
+-- Labels for the training cutoffs (events in [cutoff, label_end_at)) and the relevant items
 -- of the evaluation (events from the eval cutoff on): per user and product, the best
 -- relevance grade of its events in the window (purchase 3, add_to_cart 2, click 1, types in
 -- var recs_relevant_event_types only). Items the user had already seen before the cutoff are
@@ -12,7 +12,7 @@ events as (
 
 cutoffs as (
     select * from {{ ref('int_recs_cutoffs') }}
-    where cutoff_name in ('train', 'eval')
+    where label_end_at is not null
 ),
 
 history as (

@@ -21,7 +21,7 @@ settings as (
 
 features as (
     select * from {{ ref('int_recs_ranker_features') }}
-    where cutoff_name = 'train' and {{ recs_user_fraction('user_id') }} < {{ var('recs_holdout_user_share') }}
+    where cutoff_name = 'train' and {{ recs_user_fraction('user_id') }} < {{ number_var('recs_holdout_user_share') }}
 ),
 
 scores as (
@@ -43,21 +43,21 @@ lists as (
     select
         setting_name as method,  -- noqa: RF04
         user_id,
-        row_number() over (partition by setting_name, user_id order by slot_group, slot_position) as rank,
+        row_number() over (partition by setting_name, user_id order by slot_group, slot_position, product_id) as rank,
         product_id
     from listed
-    qualify rank <= {{ var('recs_k') }}
+    qualify rank <= {{ number_var('recs_k') }}
 ),
 
 ndcg as (
-    {{ ndcg_at_k('lists', 'relevant', var('recs_k')) }}
+    {{ ndcg_at_k('lists', 'relevant', number_var('recs_k')) }}
 ),
 
 per_setting as (
     select
         ndcg.method as setting_name,
         count(*) as evaluated_users,
-        round(avg(ndcg.ndcg), 6) as ndcg_at_k
+        round({{ deterministic_avg('ndcg.ndcg') }}, 6) as ndcg_at_k
     from ndcg
     group by ndcg.method
 ),
@@ -83,7 +83,7 @@ final as (
         *,
         setting_name = first_value(setting_name) over (
             order by
-                case when coalesce(ndcg_loss, 0) <= {{ var('recs_rerank_max_ndcg_loss') }} then 0 else 1 end,
+                case when coalesce(ndcg_loss, 0) <= {{ number_var('recs_rerank_max_ndcg_loss') }} then 0 else 1 end,
                 preference
         ) as is_chosen
     from compared

@@ -54,7 +54,7 @@ fallback as (
     inner join popularity
         on
             target_users.cutoff_name = popularity.cutoff_name
-            and popularity.popularity_rank <= {{ var('recs_k') * 3 }} + 50
+            and popularity.popularity_rank <= {{ number_var('recs_k') * 3 }} + 50
     left join history
         on
             target_users.cutoff_name = history.cutoff_name
@@ -72,7 +72,7 @@ final as (
     select
         cutoff_name,
         user_id,
-        row_number() over (partition by cutoff_name, user_id order by slot_group, slot_position) as rank,
+        row_number() over (partition by cutoff_name, user_id order by slot_group, slot_position, product_id) as rank,
         product_id,
         score,
         retrieval_source,
@@ -91,7 +91,7 @@ final as (
         union all
         select * from fallback
     ) as all_slots
-    qualify rank <= {{ var('recs_k') }}
+    qualify rank <= {{ number_var('recs_k') }}
 )
 
 select * from final

@@ -28,7 +28,7 @@ final as (
         *,
         row_number() over (partition by cutoff_name, user_id order by source_score desc, product_id asc) as source_rank
     from unseen
-    qualify source_rank <= {{ var('recs_candidates_per_source') }}
+    qualify source_rank <= {{ number_var('recs_candidates_per_source') }}
 )
 
 select * from final

@@ -43,7 +43,7 @@ overall as (
         coalesce(popularity.relative_popularity, 0) as source_score
     from target_users
     inner join popularity on target_users.cutoff_name = popularity.cutoff_name
-    where popularity.popularity_rank <= {{ var('recs_candidates_per_source') }}
+    where popularity.popularity_rank <= {{ number_var('recs_candidates_per_source') }}
 ),
 
 in_category as (
@@ -61,7 +61,7 @@ in_category as (
         on
             favourite_categories.cutoff_name = popularity.cutoff_name
             and favourite_categories.category_level_1 = popularity.category_level_1
-    where popularity.category_popularity_rank <= {{ var('recs_candidates_per_source') }}
+    where popularity.category_popularity_rank <= {{ number_var('recs_candidates_per_source') }}
 ),
 
 combined as (

@@ -39,7 +39,7 @@ final as (
         train_hits,
         greatest(
             coalesce(train_hits * 1.0 / nullif(sum(train_hits) over (), 0), 1.0 / {{ source_names | length }}),
-            {{ var('recs_min_source_share') }}
+            {{ number_var('recs_min_source_share') }}
         ) as slot_share
     from hits
 )

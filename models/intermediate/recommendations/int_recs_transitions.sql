@@ -44,13 +44,14 @@ final as (
         product_id,
         related_product_id,
         transition_count,
-        round(transition_count * 1.0 / sum(transition_count) over (partition by cutoff_name, product_id), 9)
-            as transition_score,
+        {{ deterministic_round(
+            'transition_count * 1.0 / sum(transition_count) over (partition by cutoff_name, product_id)'
+        ) }} as transition_score,
         row_number() over (
             partition by cutoff_name, product_id order by transition_count desc, related_product_id asc
         ) as related_rank
     from steps
-    qualify related_rank <= {{ var('recs_candidates_per_source') }}
+    qualify related_rank <= {{ number_var('recs_candidates_per_source') }}
 )
 
 select * from final

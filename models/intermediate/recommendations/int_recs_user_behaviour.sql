@@ -37,16 +37,19 @@ per_user as (
         sum(case when event_type = 'click' and seconds_to_next < 5 then 1 else 0 end) as fast_click_count,
         avg(
             case
-                when seconds_since_previous <= {{ var('recs_session_gap_minutes') }} * 60 then seconds_since_previous
+                when seconds_since_previous <= {{ number_var('recs_session_gap_minutes') }} * 60
+                    then seconds_since_previous
             end
         )
             as mean_gap_seconds,
-        stddev_samp(
-            case
-                when seconds_since_previous <= {{ var('recs_session_gap_minutes') }} * 60 then seconds_since_previous
-            end
-        ) as stddev_gap_seconds,
-        count(case when seconds_since_previous <= {{ var('recs_session_gap_minutes') }} * 60 then 1 end) as gap_count
+        -- stddev_samp adds floats in the engine's order: rounded so the bot flag is the same on rebuilds
+        {{ deterministic_round(
+            'stddev_samp(case when seconds_since_previous <= ' ~ number_var('recs_session_gap_minutes')
+            ~ ' * 60 then seconds_since_previous end)'
+        ) }} as stddev_gap_seconds,
+        count(
+            case when seconds_since_previous <= {{ number_var('recs_session_gap_minutes') }} * 60 then 1 end
+        ) as gap_count
     from next_events
     group by user_id
 ),
@@ -147,7 +150,7 @@ final as (
         click_share,
         gap_regularity,
         anomaly / (anomaly + 3) as bot_score,
-        anomaly / (anomaly + 3) >= {{ var('recs_bot_score_threshold') }} as is_bot
+        anomaly / (anomaly + 3) >= {{ number_var('recs_bot_score_threshold') }} as is_bot
     from scored
 )
 

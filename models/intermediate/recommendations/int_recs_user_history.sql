@@ -33,10 +33,10 @@ final as (
         max(relevance_grade) as max_relevance_grade,
         max(case when event_type in {{ recs_sql_list(var('recs_seen_event_types')) }} then 1 else 0 end) = 1
             as is_seen,
-        sum(
-            (case when relevance_grade > 0 then relevance_grade else 0.2 end)
-            * {{ recs_decay(days_between('event_at', 'cutoff_at')) }}
-        ) as history_score
+        {{ deterministic_sum(
+            '(case when relevance_grade > 0 then relevance_grade else 0.2 end) * '
+            ~ recs_decay(days_between('event_at', 'cutoff_at'))
+        ) }} as history_score
     from before_cutoff
     group by cutoff_name, user_id, product_id
 )

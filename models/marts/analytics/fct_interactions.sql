@@ -1,7 +1,8 @@
 -- Every interaction the shared metrics count: deduplicated events of users not flagged as
 -- bots (int_recs_interactions_clean), one 0/1 column per event type and the revenue of
 -- purchases. The semantic layer (models/marts/analytics/_semantic_layer.yml) and the
--- experiment readout both aggregate these columns, nothing else.
+-- experiment readout both aggregate these columns, nothing else. user_id is the salted
+-- pseudonym (macro pseudonymise): internal models join it on the pseudonym of their own ids.
 with
 
 interactions as (
@@ -15,7 +16,7 @@ events as (
 final as (
     select
         interactions.event_id,
-        interactions.user_id,
+        {{ pseudonymise('interactions.user_id') }} as user_id,
         interactions.product_id,
         interactions.event_type,
         interactions.event_at,

@@ -2,7 +2,7 @@
 -- where each came from. Authority: the catalog itself, else the value most of its matched
 -- offers give (a full catalog category path or a catalog brand), else the metadata model;
 -- the last two only at var metadata_confidence_bar or above. What stays empty needs review.
-{% set bar = var('metadata_confidence_bar') %}
+{% set bar = number_var('metadata_confidence_bar') %}
 
 with
 

@@ -3,7 +3,7 @@
 {%- set measures = ['metric_value', 'numerator', 'denominator', 'control_value', 'absolute_lift', 'relative_lift',
     'ci_low', 'ci_high', 'relative_ci_low', 'relative_ci_high', 'p_value', 'cuped_absolute_lift',
     'cuped_ci_low', 'cuped_ci_high', 'cuped_p_value', 'cuped_p_value_holm', 'cuped_variance_reduction',
-    'srm_p_value'] %}
+    'cuped_mde', 'cuped_relative_mde', 'srm_p_value'] %}
 {%- set reasons = ['multiple_variants', 'unknown_variant', 'assigned_outside_window',
     'experiment_has_no_control', 'bot_user'] %}
 
@@ -42,6 +42,7 @@ final as (
         readout.metric_name,
         readout.metric_role,
         readout.statistical_test,
+        readout.analysis,
         readout.desired_direction,
         cast(readout.users as {{ dbt.type_bigint() }}) as variant_users,
         {%- for column in measures %}
@@ -52,6 +53,7 @@ final as (
         {%- endfor %}
         readout.guardrail_status,
         readout.decision,
+        readout.decision_reason,
         coalesce(health.users_counted, 0) as health_users_counted,
         {%- for reason in reasons %}
             coalesce(health.users_{{ reason }}, 0) as health_users_{{ reason }},

@@ -1,5 +1,6 @@
 -- Served recommendations: the top var recs_k per known user from all clean events (serve
--- cutoff), after re-ranking (int_recs_reranked).
+-- cutoff), after re-ranking (int_recs_reranked). user_id is the salted pseudonym (macro
+-- pseudonymise): the serving service hashes its user's id with the same salt to find the list.
 with
 
 reranked as (
@@ -9,7 +10,7 @@ reranked as (
 
 final as (
     select
-        cast(user_id as varchar) as user_id,
+        cast({{ pseudonymise('user_id') }} as varchar) as user_id,
         cast(rank as integer) as rank,
         cast(product_id as varchar) as product_id,
         cast(score as double) as score,

@@ -47,7 +47,7 @@ final as (
         cast(source as varchar) as source  -- noqa: RF04
     from combined
     where pair_choice = 1
-    qualify rank <= {{ var('recs_related_items') }}
+    qualify rank <= {{ number_var('recs_related_items') }}
 )
 
 select * from final
