@@ -83,3 +83,13 @@
         {{ 'union all' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#-
+    A robust z-score clipped to [0, 10]: how far `value` lies above `median_value`, in units
+    of 1.4826 x the median absolute deviation (the standard deviation for normal data), the
+    unit at least `floor` so that a behaviour nearly everyone shares cannot make a tiny
+    difference look extreme. Below the median counts 0 (only excess is suspicious).
+-#}
+{% macro recs_robust_z(value, median_value, mad, floor) -%}
+    least(greatest(({{ value }} - {{ median_value }}) / greatest(1.4826 * {{ mad }}, {{ floor }}), 0), 10)
+{%- endmacro %}

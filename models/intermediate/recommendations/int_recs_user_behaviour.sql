@@ -108,24 +108,16 @@ deviations as (
 robust_z as (
     select
         features.*,
-        least(greatest(
-            (features.log_events_per_active_day - medians.rate_median) / greatest(1.4826 * deviations.rate_mad, 0.5), 0
-        ), 10) as rate_z,
-        least(greatest(
-            (features.log_products_per_session - medians.breadth_median)
-            / greatest(1.4826 * deviations.breadth_mad, 0.5),
-            0
-        ), 10) as breadth_z,
-        least(greatest(
-            (features.fast_click_share - medians.fast_median) / greatest(1.4826 * deviations.fast_mad, 0.05), 0
-        ), 10) as fast_click_z,
-        least(greatest(
-            (features.click_share - medians.click_median) / greatest(1.4826 * deviations.click_mad, 0.1), 0
-        ), 10) as click_z,
-        least(greatest(
-            (features.gap_regularity - medians.regularity_median) / greatest(1.4826 * deviations.regularity_mad, 0.1),
-            0
-        ), 10) as regularity_z
+        {{ recs_robust_z('features.log_events_per_active_day', 'medians.rate_median', 'deviations.rate_mad', 0.5) }}
+            as rate_z,
+        {{ recs_robust_z(
+            'features.log_products_per_session', 'medians.breadth_median', 'deviations.breadth_mad', 0.5
+        ) }} as breadth_z,
+        {{ recs_robust_z('features.fast_click_share', 'medians.fast_median', 'deviations.fast_mad', 0.05) }}
+            as fast_click_z,
+        {{ recs_robust_z('features.click_share', 'medians.click_median', 'deviations.click_mad', 0.1) }} as click_z,
+        {{ recs_robust_z('features.gap_regularity', 'medians.regularity_median', 'deviations.regularity_mad', 0.1) }}
+            as regularity_z
     from features
     cross join medians
     cross join deviations
