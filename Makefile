@@ -12,8 +12,12 @@ export CATALOG_ML_SERVING_PATH ?= $(dir $(CATALOG_ML_DUCKDB_PATH))catalog_ml_ser
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: demo publish validate test lint unit integration bench bench-matching bench-recs cards clean
-.PHONY: mutation
-.PHONY: redis-install serve serve-load serve-stop bench-serving
+.PHONY: mutation sources
+.PHONY: review
+.PHONY: browser docs report
+.PHONY: daily
+.PHONY: conventions
+.PHONY: redis-install wrk-install serve serve-load serve-stop bench-serving
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +31,24 @@ profiles.yml: profiles.yml.example
 
 # make stops at a failed build, so only a green build is published (publish also checks
 # target/run_results.json); the serving file keeps the last good publication otherwise.
+# The demo's vars (make docs and make daily parse with the same ones): its scale, and the
+# folder the review page writes reviewer decisions to (make review), read back by the build.
+DEMO_VARS = demo_scale: $(DEMO_SCALE), review_data_path: "$(REVIEW_DIR)"
 demo: $(VENV)/.installed profiles.yml
-	$(BIN)/dbt build --vars '{demo_scale: $(DEMO_SCALE)}'
+	$(BIN)/dbt build --vars '{$(DEMO_VARS)}'
 	$(BIN)/python -m catalog_ml.summary "$(CATALOG_ML_DUCKDB_PATH)"
 	$(BIN)/python -m catalog_ml.publish "$(CATALOG_ML_DUCKDB_PATH)" "$(CATALOG_ML_SERVING_PATH)"
 	$(BIN)/python -m catalog_ml.serving.store load "$(CATALOG_ML_SERVING_PATH)" --if-running
+
+# The daily run: append the next day of demo events (var demo_extra_days, one more than
+# raw_demo_events holds; catalog_ml.demo.daily) and build what they change (selector daily in
+# selectors.yml: incremental event models, the rest downstream rebuilt); publish when green.
+# Use the DEMO_SCALE of the `make demo` it follows.
+daily: $(VENV)/.installed profiles.yml
+	day=$$($(BIN)/python -m catalog_ml.demo.daily "$(CATALOG_ML_DUCKDB_PATH)") && \
+	echo "daily run: demo day $$day after the base history" && \
+	$(BIN)/dbt build --selector daily --vars '{$(DEMO_VARS), demo_extra_days: '"$$day"'}'
+	$(BIN)/python -m catalog_ml.publish "$(CATALOG_ML_DUCKDB_PATH)" "$(CATALOG_ML_SERVING_PATH)"
 
 # Publish the last green build (target/manifest.json, target/run_results.json) again.
 publish: $(VENV)/.installed
@@ -50,12 +67,18 @@ validate: $(VENV)/.installed
 # After every green `make demo` the store is reloaded when it is running (serve-load alone
 # reloads it). IMPRESSIONS_FILE: a files-mode folder's events.csv to log served lists to.
 SERVING_PORT ?= 8000
+# uvicorn worker processes of the API (one per core it may use).
+export SERVING_WORKERS ?= 2
 SERVING_REDIS_PORT ?= 6390
 SERVING_DIR ?= target/serving
 IMPRESSIONS_FILE ?=
 export SERVING_REDIS_URL ?= redis://127.0.0.1:$(SERVING_REDIS_PORT)/0
 redis-install: $(VENV)/.installed
 	$(BIN)/python -m catalog_ml.serving.redis_server install
+
+# wrk (Debian), the native closed-loop load generator of bench-serving.
+wrk-install: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.debian wrk
 
 serve: $(VENV)/.installed
 	$(BIN)/python -m catalog_ml.serving.service start --serving-file "$(CATALOG_ML_SERVING_PATH)" \
@@ -127,8 +150,51 @@ bench-recs: $(VENV)/.installed profiles.yml
 	fi
 	$(BIN)/python -m catalog_ml.bench_recs "$(DATA)" $(if $(CUTOFF),--cutoff "$(CUTOFF)") $(BENCH_ARGS)
 
+# The ranker's per-source column entries (YAML) from var recs_retrieval_sources (README
+# "Adding a retrieval source"); the unit tests fail while they are out of date.
+sources: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.recs_sources
+
+# The reviewer's loop (README "Reviewing matches"): a local page over the review queue of the
+# last build (CATALOG_ML_DUCKDB_PATH) on 127.0.0.1:REVIEW_PORT. Accept / reject / pick-another
+# decisions are appended to match_overrides.csv and match_labels.csv in REVIEW_DIR, which
+# `make demo` reads back (dbt var review_data_path). Files mode: REVIEW_DIR=<raw folder>.
+REVIEW_DIR ?= $(CURDIR)/reviews
+REVIEW_PORT ?= 8010
+review: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.review --warehouse "$(CATALOG_ML_DUCKDB_PATH)" \
+		--decisions-dir "$(REVIEW_DIR)" --port $(REVIEW_PORT)
+
+# A headless Chromium for the page tests (Debian's chromium, installed with apt-get when
+# missing; catalog_ml.browser): prints its path. Playwright drives it; its own download is unused.
+browser: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.browser
+
+# The HTML report of the last build (README "Docs and report"): figures as inline SVG in one
+# file that opens offline, target/report/index.html.
+report: $(VENV)/.installed
+	$(BIN)/python -m catalog_ml.report "$(CATALOG_ML_DUCKDB_PATH)" --out target/report/index.html
+
+# Static dbt docs of the last build with the model cards in the trainers' descriptions, one
+# file that opens from disk (target/docs/index.html); its exposures link to the report and
+# the cards, so both are written too. Same vars as `make demo`, so the parse is the same.
+docs: $(VENV)/.installed profiles.yml report cards
+	$(BIN)/dbt docs generate --vars '{$(DEMO_VARS)}'
+	$(BIN)/python -m catalog_ml.docs --target target --warehouse "$(CATALOG_ML_DUCKDB_PATH)" \
+		--out target/docs/index.html
+
 cards: $(VENV)/.installed
 	$(BIN)/python -m catalog_ml.model_cards "$(CATALOG_ML_DUCKDB_PATH)" --out target/model_cards
+
+# The conventions the tools check (README "Conventions the tools check"): dbt-score on a fresh
+# parse (fails under 9.0), then dbt-coverage's column test coverage of the public marts on the
+# warehouse of the last `make demo` (fails under 100%). Artifacts go to target/conventions.
+conventions: $(VENV)/.installed profiles.yml
+	$(BIN)/dbt parse --target-path target/conventions
+	$(BIN)/dbt-score lint --manifest target/conventions/manifest.json --fail-project-under 9.0 --show failing-items
+	$(BIN)/dbt docs generate --target-path target/conventions
+	$(BIN)/dbt-coverage compute test --run-artifacts-dir target/conventions --model-path-filter models/marts \
+		--cov-report target/conventions/coverage.json --cov-fail-under 1.0
 
 clean:
 	rm -rf target logs catalog_ml.duckdb catalog_ml_serving.duckdb

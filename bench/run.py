@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 
 import catalog
-import duckdb
 import experiments
 import recommendations
 
 from catalog_ml.demo import RAW_TABLES, generate
+from catalog_ml.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[1]
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -85,7 +85,7 @@ def bench_build(scale: float, workdir: Path, per_model: bool) -> dict:
         for name in models:
             command = "run" if not name.startswith(("brand_", "snap_")) else "build"
             _, memory[name] = run_measured([DBT, command, "-s", name, *common], env)
-    with duckdb.connect(str(workdir / "bench.duckdb"), read_only=True) as con:
+    with connect(workdir / "bench.duckdb") as con:
         for name, seconds in sorted(models.items(), key=lambda item: -item[1]):
             rows = con.execute(f"select count(*) from {name}").fetchone()[0]
             entry = {"seconds": seconds, "rows": rows, "share_of_build": seconds / wall}

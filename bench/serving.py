@@ -3,23 +3,27 @@
 It starts its own redis-server (free port, temporary folder), loads a serving file into it
 (the demo's, CATALOG_ML_SERVING_PATH, when it exists; else a synthetic one with scale 1's
 sizes: 20,000 users x 10 recommendations, 10,000 products x 10 related items, 30,000
-offers), starts the API with uvicorn in a child process, and sends a fixed number of requests
-per endpoint from --concurrency async httpx clients on localhost (closed loop: each client
-sends its next request when the last one is answered). Per endpoint it reports throughput
-and p50/p95/p99 latency next to the trivial /ping endpoint measured in the same run (before
-and after the others), and prints the time of one store load. Nothing leaves 127.0.0.1, the
-request count is fixed and every phase stops after --max-seconds. Results also go to
-bench/results/serving.json. The load generator and the server share the machine's cores:
-read the figures as the whole loop's, and repeat on a quiet machine.
+offers), starts the API (uvicorn with --workers processes) and drives each endpoint with
+wrk, a native closed-loop load generator (Debian package, installed with apt-get when
+missing; `make wrk-install`): --connections connections on localhost, each sending its next
+request when the last is answered, cycling through a list of real ids. Per endpoint it
+reports throughput, p50/p95/p99 latency and the API's CPU time per request next to the
+trivial /ping endpoint measured in the same run (before and after the others), and the time
+of one store load. Every phase lasts --seconds (fixed), after an unmeasured warm-up.
+Nothing leaves 127.0.0.1. Results also go to bench/results/serving.json.
+
+The load generator, Redis and the API share the machine's cores: on a busy machine the
+figures measure the contention (the load average is printed and saved with them; CPU time
+per request is the figure that moves least); repeat on a quiet machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,13 +32,16 @@ from pathlib import Path
 
 import duckdb
 import httpx
-import numpy as np
 
+from catalog_ml.debian import ensure_binary
 from catalog_ml.privacy import pii_salt, pseudonymise
 from catalog_ml.serving.redis_server import RedisServer, free_port
 from catalog_ml.serving.store import Store
+from catalog_ml.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[1]
+WRK_SCRIPT = Path(__file__).resolve().with_name("serving_wrk.lua")
+WARM_UP_SECONDS = 1
 
 
 def synthetic_serving_file(path: Path, users: int, products: int, offers: int) -> None:
@@ -64,12 +71,11 @@ def synthetic_serving_file(path: Path, users: int, products: int, offers: int) -
                 'bench-matcher' as model_version, now()::timestamp as decided_at
             from range(1, {offers} + 1) as t(o)
         """)
-        con.execute(f"""
-            create table fct_interactions as
-            select 'E' || e as event_id, 'x' as user_id,
-                'P' || lpad((e * e % {products} + 1)::varchar, 6, '0') as product_id,
-                'click' as event_type, now()::timestamp as event_at
-            from range(1, 100001) as t(e)
+        con.execute("""
+            create table fct_popular_items as
+            select r::integer as rank, 'P' || lpad(r::varchar, 6, '0') as product_id,
+                1.0 / r as score, 'popularity_half_life_14d' as model_version
+            from range(1, 101) as t(r)
         """)
         con.execute(
             "create table build_status as select now()::timestamp as build_finished_at,"
@@ -79,14 +85,13 @@ def synthetic_serving_file(path: Path, users: int, products: int, offers: int) -
 
 def raw_user_ids(serving: Path, limit: int = 5000) -> list[str]:
     """Application user ids whose pseudonym has a list (demo ids are U000001, U000002, ...)."""
-    with duckdb.connect(str(serving), read_only=True) as con:
+    with connect(serving) as con:
         stored = {
             row[0]
             for row in con.execute("select distinct user_id from fct_recommendations").fetchall()
         }
-        total = len(stored)
     found = []
-    for n in range(1, max(total * 2, 1000) + 1):
+    for n in range(1, max(len(stored) * 2, 1000) + 1):
         user = f"U{n:06d}"
         if pseudonymise(user) in stored:
             found.append(user)
@@ -96,56 +101,66 @@ def raw_user_ids(serving: Path, limit: int = 5000) -> list[str]:
 
 
 def ids(serving: Path, sql: str, limit: int = 5000) -> list[str]:
-    with duckdb.connect(str(serving), read_only=True) as con:
+    with connect(serving) as con:
         return [row[0] for row in con.execute(f"{sql} limit {limit}").fetchall()]
 
 
-async def closed_loop(
-    base: str, paths: list[str], requests: int, concurrency: int, max_seconds: float
+def process_tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of a process and its live children (the uvicorn workers),
+    from Linux /proc: CPU per request does not grow with other processes' load as latency does."""
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.is_file():
+        pids += [int(child) for child in children.read_text().split()]
+    total = 0.0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def run_wrk(wrk: str, base: str, paths: Path, args: argparse.Namespace, seconds: int) -> dict:
+    """One wrk run (one thread, closed loop, `seconds` long) over the paths file; its figures."""
+    command = [wrk, "-t1", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["-s", str(WRK_SCRIPT), base, "--", str(paths)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        sys.exit(
+            f"wrk failed ({result.returncode}): {result.stderr[-1000:] or result.stdout[-1000:]}"
+        )
+    return json.loads(lines[-1])
+
+
+def children_cpu_seconds() -> float:
+    """CPU time of this process's finished children (the wrk runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(
+    wrk: str, base: str, paths: Path, args: argparse.Namespace, pids: dict[str, int]
 ) -> dict:
-    """Send `requests` GETs (cycling through paths) from `concurrency` clients; the figures."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    sent = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10.0) as client:
-        for path in paths[: min(100, len(paths))]:  # warm-up, not measured
-            await client.get(path)
-        deadline = time.perf_counter() + max_seconds
-
-        async def worker() -> None:
-            nonlocal sent
-            while sent < requests and time.perf_counter() < deadline:
-                path = paths[sent % len(paths)]
-                sent += 1
-                start = time.perf_counter()
-                try:
-                    code = (await client.get(path)).status_code
-                except httpx.HTTPError:
-                    code = 0
-                latencies.append(time.perf_counter() - start)
-                statuses[code] = statuses.get(code, 0) + 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall = time.perf_counter() - started
-    ms = np.array(latencies) * 1000
-    return {
-        "requests": len(latencies),
-        "statuses": statuses,
-        "seconds": wall,
-        "requests_per_second": len(latencies) / wall,
-        "p50_ms": float(np.percentile(ms, 50)),
-        "p95_ms": float(np.percentile(ms, 95)),
-        "p99_ms": float(np.percentile(ms, 99)),
-    }
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc), to compare phases on a busy
-    machine: CPU per request does not grow with other processes' load as latency does."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """Warm up, then one bounded closed-loop phase; figures with the CPU time per request of
+    the API, Redis and wrk, and the req/s that CPU time allows on this machine's cores."""
+    run_wrk(wrk, base, paths, args, WARM_UP_SECONDS)
+    before = {name: process_tree_cpu_seconds(pid) for name, pid in pids.items()}
+    before["wrk"] = children_cpu_seconds()
+    figures = run_wrk(wrk, base, paths, args, args.seconds)
+    after = {name: process_tree_cpu_seconds(pid) for name, pid in pids.items()}
+    after["wrk"] = children_cpu_seconds()
+    requests = max(figures["requests"], 1)
+    for name in before:
+        figures[f"{name}_cpu_ms_per_request"] = 1000 * (after[name] - before[name]) / requests
+    loop = sum(figures[f"{name}_cpu_ms_per_request"] for name in before)
+    figures["loop_cpu_ms_per_request"] = loop
+    figures["cpu_bound_requests_per_second"] = 1000 * (os.cpu_count() or 1) / loop if loop else None
+    figures["requests_per_second"] = figures["requests"] / figures["seconds"]
+    figures["load_average_1min"] = os.getloadavg()[0]
+    return figures
 
 
 def wait_until_up(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -162,6 +177,71 @@ def wait_until_up(base: str, process: subprocess.Popen, timeout: float = 60) -> 
     sys.exit("the API did not answer /ping in time")
 
 
+def phases(serving: Path, work: Path) -> dict[str, Path]:
+    """Per measured endpoint, a file of request paths (real ids, shuffled) for wrk."""
+    users = raw_user_ids(serving)
+    products = ids(serving, "select distinct product_id from fct_related_items order by 1")
+    offers = ids(serving, "select offer_id from fct_offer_matches order by 1")
+    for sample in (users, products, offers):
+        random.shuffle(sample)
+    lists = {
+        "/ping (baseline, before)": ["/ping"],
+        "/recommendations (known users)": [f"/recommendations/{u}?log_impressions=false" for u in users],
+        "/recommendations (unknown: fallback)": [f"/recommendations/new-{n}?log_impressions=false" for n in range(1000)],
+        "/recommendations + impression log": [f"/recommendations/{u}" for u in users],
+        "/related": [f"/related/{p}" for p in products],
+        "/matches": [f"/matches/{o}" for o in offers],
+        "/health": ["/health"],
+        "/ping (baseline, after)": ["/ping"],
+    }  # fmt: skip
+    files = {}
+    for number, (name, paths) in enumerate(lists.items()):
+        files[name] = work / f"paths_{number}.txt"
+        files[name].write_text("".join(path + "\n" for path in paths))
+    return files
+
+
+def report(
+    args: argparse.Namespace, serving: str, load: dict, results: dict, load_before: float
+) -> None:
+    baseline = results["/ping (baseline, before)"]["p50_ms"]
+    print(f"\nserving file: {serving}")
+    print(
+        f"store load: {load['rows']:,} rows in {load['keys']:,} keys, {load['write_seconds']:.2f} s"
+        f" ({load['rows_per_second']:,.0f} rows/s); with the switch and old-version cleanup"
+        f" {load['seconds']:.2f} s"
+    )
+    print(
+        f"closed loop (wrk, 1 thread, {args.connections} connections), {args.seconds} s per"
+        f" endpoint after {WARM_UP_SECONDS} s of warm-up; API: uvicorn, {args.workers} worker(s);"
+        f" {os.cpu_count()} cores shared by wrk, Redis and the API; load average before:"
+        f" {load_before:.2f}"
+    )
+    print(
+        f"  {'endpoint':<38} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+        f" {'p50/base':>8} {'CPU ms/req: API':>15} {'Redis':>6} {'wrk':>6} {'CPU-bound req/s':>15}"
+        f" {'errors':>6} {'load':>5}"
+    )
+    for name, entry in results.items():
+        errors = sum(entry["errors"].values())
+        print(
+            f"  {name:<38} {entry['requests_per_second']:>7,.0f} {entry['p50_ms']:>7.2f}"
+            f" {entry['p95_ms']:>7.2f} {entry['p99_ms']:>7.2f} {entry['p50_ms'] / baseline:>8.2f}"
+            f" {entry['api_cpu_ms_per_request']:>15.3f} {entry['redis_cpu_ms_per_request']:>6.3f}"
+            f" {entry['wrk_cpu_ms_per_request']:>6.3f} {entry['cpu_bound_requests_per_second']:>15,.0f}"
+            f" {errors:>6} {entry['load_average_1min']:>5.1f}"
+        )
+    print(
+        "CPU-bound req/s: the cores divided by the CPU time of one request (API + Redis + wrk),"
+        " the throughput this loop reaches when it has the machine to itself (an estimate)"
+    )
+    if load_before > 0.5 * (os.cpu_count() or 1):
+        print(
+            f"note: the machine was busy (load average {load_before:.1f} on {os.cpu_count()} cores):"
+            " these figures are under contention; repeat on a quiet machine"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_serving = os.environ.get("CATALOG_ML_SERVING_PATH", "")
@@ -169,20 +249,23 @@ def main() -> None:
         "--serving", type=Path, default=Path(default_serving) if default_serving else None
     )
     parser.add_argument("--synthetic", action="store_true", help="use a synthetic serving file")
-    parser.add_argument("--requests", type=int, default=2000, help="per endpoint")
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--max-seconds", type=float, default=120, help="per endpoint")
+    parser.add_argument("--seconds", type=int, default=10, help="per endpoint (wrk -d)")
+    parser.add_argument("--connections", type=int, default=8, help="closed-loop clients")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--seed", type=int, default=20)
     args = parser.parse_args()
     random.seed(args.seed)
+    wrk = ensure_binary("wrk")
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-serving-") as temp:
         work = Path(temp)
         serving = args.serving
         if args.synthetic or serving is None or not serving.is_file():
             serving = work / "synthetic_serving.duckdb"
             synthetic_serving_file(serving, users=20_000, products=10_000, offers=30_000)
+        label = str(serving) if serving.parent != work else "synthetic (scale 1 sizes)"
         redis_server = RedisServer(free_port(), work / "redis").start()
         api = None
         try:
@@ -191,77 +274,39 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             api = subprocess.Popen(
                 [
-                    *(sys.executable, "-m", "catalog_ml.serving.api", "--port", str(port)),
+                    *(sys.executable, "-m", "catalog_ml.serving.server", "--port", str(port)),
                     *("--redis-url", redis_server.url, "--serving-file", str(serving)),
                     *("--impressions-file", str(work / "raw" / "events.csv")),
+                    *("--workers", str(args.workers)),
                 ],
                 cwd=REPO,
                 stdout=subprocess.DEVNULL,
             )
             wait_until_up(base, api)
-            users = raw_user_ids(serving)
-            products = ids(serving, "select distinct product_id from fct_related_items order by 1")
-            offers = ids(serving, "select offer_id from fct_offer_matches order by 1")
-            for sample in (users, products, offers):
-                random.shuffle(sample)
-            phases = {
-                "/ping (baseline, before)": ["/ping"],
-                "/recommendations (known users)": [f"/recommendations/{u}?log_impressions=false" for u in users],
-                "/recommendations (unknown: fallback)": [f"/recommendations/new-{n}?log_impressions=false" for n in range(1000)],
-                "/recommendations + impression log": [f"/recommendations/{u}" for u in users],
-                "/related": [f"/related/{p}" for p in products],
-                "/matches": [f"/matches/{o}" for o in offers],
-                "/health": ["/health"],
-                "/ping (baseline, after)": ["/ping"],
-            }  # fmt: skip
-            results = {}
-            for name, paths in phases.items():
-                before = cpu_seconds(api.pid)
-                results[name] = asyncio.run(
-                    closed_loop(base, paths, args.requests, args.concurrency, args.max_seconds)
-                )
-                results[name]["api_cpu_ms_per_request"] = (
-                    1000 * (cpu_seconds(api.pid) - before) / results[name]["requests"]
-                )
+            pids = {"api": api.pid, "redis": redis_server.process.pid}
+            results = {
+                name: measure(wrk, base, paths, args, pids)
+                for name, paths in phases(serving, work).items()
+            }
         finally:
             if api is not None:
                 api.terminate()
-                api.wait(10)
+                api.wait(30)
             redis_server.stop()
-    baseline = results["/ping (baseline, before)"]["p50_ms"]
-    print(f"\nserving file: {serving if serving.parent != work else 'synthetic (scale 1 sizes)'}")
-    print(
-        f"store load: {load['rows']:,} rows in {load['keys']:,} keys, {load['write_seconds']:.2f} s"
-        f" ({load['rows_per_second']:,.0f} rows/s); with the switch and old-version cleanup"
-        f" {load['seconds']:.2f} s"
-    )
-    print(
-        f"closed loop: {args.requests} requests per endpoint, {args.concurrency} concurrent"
-        " clients, one uvicorn worker, client and server on the same machine"
-    )
-    print(
-        f"  {'endpoint':<38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
-        f" {'p50/base':>8} {'API CPU ms/req':>14}  statuses"
-    )
-    for name, entry in results.items():
-        print(
-            f"  {name:<38} {entry['requests_per_second']:>8,.0f} {entry['p50_ms']:>8.2f}"
-            f" {entry['p95_ms']:>8.2f} {entry['p99_ms']:>8.2f} {entry['p50_ms'] / baseline:>8.2f}"
-            f" {entry['api_cpu_ms_per_request']:>14.2f}  {entry['statuses']}"
-        )
-    report = {
-        "serving_file": str(serving) if serving.parent != work else "synthetic",
+    report(args, label, load, results, load_before)
+    saved = {
+        "serving_file": label,
         "load": {
             key: load[key]
             for key in ("rows", "keys", "write_seconds", "seconds", "rows_per_second")
         },
-        "requests_per_endpoint": args.requests,
-        "concurrency": args.concurrency,
+        "generator": "wrk (1 thread, closed loop)",
+        **{key: getattr(args, key) for key in ("seconds", "connections", "workers")},
         "endpoints": results,
         "cpu_count": os.cpu_count(),
-        "load_average": os.getloadavg(),
+        "load_average_before": load_before,
     }
-    (out / "serving.json").write_text(json.dumps(report, indent=2, default=str))
+    (out / "serving.json").write_text(json.dumps(saved, indent=2, default=str))
 
 
 if __name__ == "__main__":

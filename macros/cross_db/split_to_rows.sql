@@ -1,7 +1,8 @@
 {#-
     One row per (id, token) of a space-separated text column of a relation (or CTE).
     DuckDB unnests string_split in the select list; Snowflake has no unnest and needs a
-    lateral SPLIT_TO_TABLE join instead.
+    lateral join: FLATTEN of SPLIT gives the rows SPLIT_TO_TABLE would (empty tokens
+    included, none for null text) in a form the tests' Snowflake emulator also runs.
 -#}
 {% macro split_to_rows(relation, id_column, text_column) %}
     {{ return(adapter.dispatch('split_to_rows', 'catalog_ml')(relation, id_column, text_column)) }}
@@ -19,5 +20,5 @@
         source_rows.{{ id_column }},
         cast(tokens.value as varchar) as token
     from {{ relation }} as source_rows,
-        lateral split_to_table(source_rows.{{ text_column }}, ' ') as tokens
+        lateral flatten(input => split(source_rows.{{ text_column }}, ' ')) as tokens
 {%- endmacro %}

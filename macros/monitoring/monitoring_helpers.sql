@@ -1,17 +1,38 @@
 {#-
-    The trained models: each trainer's registry table, the model_name its rows carry, the var
-    that pins a version (rollback) and `input`, the staging model its capability learns from.
-    mon_model_registry unions them; mon_health_summary expects exactly one champion of each,
-    unless its input has no rows and it was never trained (a folder without that capability's
-    tables): then the model is not applicable, not an error. To register a new trainer, add it
-    here.
+    The model descriptor: one entry per trained model, and the one place a new model is
+    declared for the registry and the monitors (README "Adding a trained model"):
+      model_name     the model_name its registry rows carry
+      trainer        the Python model that appends its registry rows (ml_<x>_train)
+      pinned         the var that pins a version (rollback)
+      input          the staging model its capability learns from: no rows there and never
+                     trained = not applicable (a folder without that capability's tables)
+      training_rows, scoring_rows
+                     what its trainer and its scorer read: mon_training_serving_skew compares
+                     them on row_key, at the rows `skew_where` keeps (both sides)
+      row_key        the columns that identify a row of both
+      training_not_features, scoring_not_features
+                     columns of each that are not features (every other column but the key
+                     is numeric; the champion's registry row lists the features)
+      drift_values   its drift populations, long (population, unit_id, value_kind,
+                     column_name, observed_value): which rows are the reference and the
+                     window is the model's own business (mon_feature_drift_inputs)
+    mon_model_registry unions the trainers; mon_health_summary expects one champion each.
 -#}
-{% macro model_trainers() %}
+{% macro ml_models() %}
     {{ return([
-        {'trainer': 'ml_matcher_train', 'model_name': 'matcher', 'pinned': var('matcher_pinned_version'),
-            'input': 'stg_match_labels'},
-        {'trainer': 'ml_ranker_train', 'model_name': 'recs_ranker', 'pinned': var('recs_pinned_version'),
-            'input': 'stg_events'},
+        {'model_name': 'matcher', 'trainer': 'ml_matcher_train', 'pinned': var('matcher_pinned_version'),
+            'input': 'stg_match_labels',
+            'training_rows': 'int_catalog_training_pairs', 'scoring_rows': 'int_catalog_scoring_pairs',
+            'row_key': ['offer_id', 'product_id'],
+            'training_not_features': ['split', 'is_candidate'], 'scoring_not_features': ['is_candidate'],
+            'skew_where': 'true', 'drift_values': 'int_catalog_drift_values'},
+        {'model_name': 'recs_ranker', 'trainer': 'ml_ranker_train', 'pinned': var('recs_pinned_version'),
+            'input': 'stg_events',
+            'training_rows': 'int_recs_ranker_training_rows', 'scoring_rows': 'int_recs_ranker_scoring_rows',
+            'row_key': ['cutoff_name', 'user_id', 'product_id'],
+            'training_not_features': ['retrieval_source', 'category_level_1'],
+            'scoring_not_features': ['retrieval_source', 'category_level_1'],
+            'skew_where': "cutoff_name = 'train'", 'drift_values': 'int_recs_drift_values'},
     ]) }}
 {% endmacro %}
 

@@ -1,13 +1,15 @@
 {#-
-    Files mode: find the file of one raw table in var raw_data_path and return
+    Files mode: find the file of one raw table in the folder var folder_var names (var
+    raw_data_path; var review_data_path for reviewer decisions) and return
     {path, query, types} where query selects its rows with their own column names, as text,
-    and types maps each column name to the file's type for it. DuckDB reads products.csv
+    and types maps each column name to the file's type for it; none when there is no file
+    and allow_missing (DuckDB; on Snowflake the file must exist). DuckDB reads products.csv
     or products.parquet from a local folder; Snowflake reads products.parquet from the
     stage named by var raw_stage. Paths and names reach SQL as quoted literals
     (sql_string), never pasted.
 -#}
-{% macro raw_file(table_name) %}
-    {{ return(adapter.dispatch('raw_file', 'catalog_ml')(table_name)) }}
+{% macro raw_file(table_name, folder_var='raw_data_path', allow_missing=false) %}
+    {{ return(adapter.dispatch('raw_file', 'catalog_ml')(table_name, folder_var, allow_missing)) }}
 {% endmacro %}
 
 {#- CSV as the contract defines it: comma-separated, double quotes, header line, UTF-8. -#}
@@ -15,8 +17,8 @@
     header = true, all_varchar = true, delim = ',', quote = '"', escape = '"'
 {%- endmacro %}
 
-{% macro default__raw_file(table_name) %}
-    {%- set folder = var('raw_data_path') | string -%}
+{% macro default__raw_file(table_name, folder_var='raw_data_path', allow_missing=false) %}
+    {%- set folder = var(folder_var) | string -%}
     {%- set folder = folder.rstrip('/') if folder.rstrip('/') else folder -%}
     {#- DuckDB's file functions read * ? [ as a pattern: bracket them so they match themselves. -#}
     {%- set pattern_folder = folder | replace('[', '[[]') | replace('*', '[*]') | replace('?', '[?]') -%}
@@ -24,10 +26,12 @@
     {%- set files = run_query(
         'select file from glob(' ~ sql_string(stem ~ '.csv') ~ ') union all select file from glob('
         ~ sql_string(stem ~ '.parquet') ~ ') order by file').columns[0].values() -%}
-    {%- if files | length == 0 -%}
+    {%- if files | length == 0 and allow_missing -%}
+        {{ return(none) }}
+    {%- elif files | length == 0 -%}
         {{ exceptions.raise_compiler_error(
             "raw table '" ~ table_name ~ "': no file " ~ table_name ~ ".csv or " ~ table_name
-            ~ ".parquet in folder '" ~ folder ~ "' (var raw_data_path, relative to where dbt runs)") }}
+            ~ ".parquet in folder '" ~ folder ~ "' (var " ~ folder_var ~ ", relative to where dbt runs)") }}
     {%- elif files | length > 1 -%}
         {{ exceptions.raise_compiler_error(
             "raw table '" ~ table_name ~ "': both " ~ files | join(' and ') ~ " exist; keep one") }}
@@ -75,8 +79,9 @@
 
 {#- Snowflake: staged Parquet; column names and types come from INFER_SCHEMA. The stage
     name is an identifier (it cannot be a literal in FROM @stage), so it must look like one. -#}
-{% macro snowflake__raw_file(table_name) %}
-    {%- set stage = var('raw_stage') | string -%}
+{% macro snowflake__raw_file(table_name, folder_var='raw_data_path', allow_missing=false) %}
+    {#- var review_data_path names a stage path there; raw_data_path means var raw_stage. -#}
+    {%- set stage = (var('raw_stage') if folder_var == 'raw_data_path' else var(folder_var)) | string -%}
     {%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_$]*([.][A-Za-z_][A-Za-z0-9_$]*){0,2}(/[A-Za-z0-9_.=-]+)*$', stage) -%}
         {{ exceptions.raise_compiler_error(
             "var raw_stage '" ~ stage ~ "' is not a stage name ([database.][schema.]stage[/path], letters,"

@@ -5,6 +5,8 @@
     (models/staging/_raw__sources.yml), all text; optional columns missing from a
     file or table are filled with null, a missing required column or an unexpected
     (for example renamed) column stops the build with a message naming both.
+    Reviewer decisions (match_overrides, match_labels) written by the review page to the
+    folder var review_data_path are added to the rows of any source (review_decisions_file).
 -#}
 {% macro raw_table(table_name) %}
     {%- set raw_source = var('raw_source') -%}
@@ -42,16 +44,34 @@
                 {%- do types.update({column.name: column.dtype}) -%}
             {%- endfor -%}
         {%- endif -%}
-        {%- set found = run_query('select * from (' ~ query ~ ') as probe where 1 = 0').column_names -%}
-        {#- A list, struct, map or binary column would be stringified ('[a, b]' as a title). -#}
-        {%- for name, data_type in types.items() if is_unsupported_raw_type(data_type) -%}
-            {{ exceptions.raise_compiler_error(
-                "raw table '" ~ table_name ~ "' (" ~ origin ~ ") column '" ~ name ~ "' has type " ~ data_type
-                ~ "; the raw data contract needs one text, number or timestamp value per cell (flatten"
-                ~ " lists and structs before loading)") }}
-        {%- endfor -%}
+        {%- set found = raw_query_columns(table_name, query, origin, types) -%}
     {%- endif -%}
+    {{ raw_contract_select(table_name, contract, query, found, origin) }}
+    {%- set review = review_decisions_file(table_name) -%}
+    {%- if review is not none %}
+    union all
+    {{ raw_contract_select(table_name, contract, review.query, review.found, review.origin) }}
+    {%- endif -%}
+{%- endmacro %}
 
+
+{#- The column names of a raw query (file or table); a list, struct, map or binary column
+    (types: name -> type) would be stringified ('[a, b]' as a title), so it stops the build. -#}
+{% macro raw_query_columns(table_name, query, origin, types) %}
+    {%- for name, data_type in types.items() if is_unsupported_raw_type(data_type) -%}
+        {{ exceptions.raise_compiler_error(
+            "raw table '" ~ table_name ~ "' (" ~ origin ~ ") column '" ~ name ~ "' has type " ~ data_type
+            ~ "; the raw data contract needs one text, number or timestamp value per cell (flatten"
+            ~ " lists and structs before loading)") }}
+    {%- endfor -%}
+    {{ return(run_query('select * from (' ~ query ~ ') as probe where 1 = 0').column_names) }}
+{%- endmacro %}
+
+
+{#- The contract's columns of one raw table selected, as text, from query (whose columns are
+    found, in any case); an unexpected or a missing required column stops the build naming
+    origin. -#}
+{% macro raw_contract_select(table_name, contract, query, found, origin) %}
     {%- set found_by_name = {} -%}
     {%- for name in found -%}
         {%- do found_by_name.update({name | lower: name}) -%}

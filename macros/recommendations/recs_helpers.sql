@@ -35,13 +35,22 @@
 {% endmacro %}
 
 {#-
-    The retrieval sources, in order of precedence for a candidate's retrieval_source. Each is
-    a model int_recs_retrieval_<name> (cutoff_name, user_id, product_id, source_score,
-    source_rank). Candidates, ranker features, retrieval recall and the per-source baselines
-    of the evaluation all read this list: adding a source is one model plus one name here.
+    The retrieval sources (var recs_retrieval_sources), in order of precedence for a
+    candidate's retrieval_source, each checked to be a lower-case name: it becomes column
+    names (<name>_score, <name>_rank, ...) and the model name int_recs_retrieval_<name>.
 -#}
 {% macro recs_retrieval_sources() %}
-    {{ return(['sequential', 'covisitation', 'collaborative', 'content', 'history', 'popularity']) }}
+    {%- set names = var('recs_retrieval_sources') -%}
+    {%- if names is string or names | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var recs_retrieval_sources must be a non-empty list of source names, got " ~ names) }}
+    {%- endif -%}
+    {%- for name in names if not modules.re.fullmatch('[a-z][a-z0-9_]*', name | string) -%}
+        {{ exceptions.raise_compiler_error(
+            "var recs_retrieval_sources: '" ~ name ~ "' is not a lower-case name"
+            ~ " (letters, digits, underscores; it names the model int_recs_retrieval_<name>)") }}
+    {%- endfor -%}
+    {{ return(names) }}
 {% endmacro %}
 
 {#-

@@ -1,4 +1,6 @@
-{#- The rows of stg_<table>_checked that failed a check, with raw values and reason. -#}
+{#- The rows of stg_<table>_checked that failed a check, with raw values and reason. An
+    incremental stg_<table>_rejected adds the rows loaded after the last it holds (loaded_at,
+    as validate_raw's incremental_by). -#}
 {% macro rejected_rows(table_name) %}
     {%- set columns = raw_contract_columns(table_name) if execute else [] %}
 select
@@ -8,7 +10,11 @@ select
     reject_reason,
     reject_column
 from {{ ref('stg_' ~ table_name ~ '_checked') }}
-where reject_reason is not null
+where
+    reject_reason is not null
+    {%- if is_incremental() %}
+    and loaded_at > (select coalesce(max(rejected_before.loaded_at), '') from {{ this }} as rejected_before)
+    {%- endif %}
 {%- endmacro %}
 
 {#-

@@ -40,8 +40,17 @@
     choosing which duplicate is kept). Typed values are in <column>_typed (timestamps in
     UTC); raw columns keep their raw text; <column>__text (clean_text of it, used by the
     checks) is dropped from the output; accepted values are compared lower-cased.
+
+    Incremental models (materialized incremental, append) pass `incremental_by`, a raw column
+    that grows with every load (loaded_at): an incremental build checks only the raw rows above
+    the largest value already checked, and a row whose key a kept row already holds is a
+    duplicate_id. A full refresh checks every row again: it alone re-runs the foreign-key and
+    in_future checks of old rows and lets a later row that sorts first by keep_first win a key.
+    Raw rows without the column are checked on full refreshes only (the rows-in test fails
+    until then).
 -#}
-{% macro validate_raw(table_name, checks=[], foreign_keys={}, keep_first=none) %}
+{% macro validate_raw(table_name, checks=[], foreign_keys={}, keep_first=none, incremental_by=none) %}
+    {%- set incremental = incremental_by is not none and is_incremental() -%}
     {%- set contract = raw_contract(table_name) if execute else {'key': [], 'columns': []} -%}
     {%- set raw_columns = contract.columns | map(attribute='name') | list -%}
     {%- set key = contract.key -%}
@@ -143,7 +152,12 @@
 with
 
 raw as (
+    {%- if incremental %}
+    select * from ({{ raw_table(table_name) }}) as raw_rows
+    where {{ incremental_by }} > (select max(checked_before.{{ incremental_by }}) from {{ this }} as checked_before)
+    {%- else %}
     {{ raw_table(table_name) }}
+    {%- endif %}
 ),
 
 typed as (
@@ -216,13 +230,28 @@ final as (
         ),
         case
             when failed_check is not null then failed_check
-            when key_occurrence > 1 then 'duplicate_id'
+            when key_occurrence > 1 {%- if incremental %} or kept_before.is_kept{% endif %} then 'duplicate_id'
         end as reject_reason,
         case
             when failed_check is not null then failed_column
-            when key_occurrence > 1 then '{{ key | join(", ") }}'
+            when key_occurrence > 1 {%- if incremental %} or kept_before.is_kept{% endif %} then '{{ key | join(", ") }}'
         end as reject_column
     from ranked
+    {%- if incremental %}
+    left join (
+        select distinct
+            {%- for column in key %}
+            {{ clean_text('kept.' ~ column) }} as {{ column }}__kept,
+            {%- endfor %}
+            true as is_kept
+        from {{ this }} as kept
+        where kept.reject_reason is null
+    ) as kept_before
+        on
+        {%- for column in key %}
+            ranked.{{ column }}__text = kept_before.{{ column }}__kept{{ ' and' if not loop.last }}
+        {%- endfor %}
+    {%- endif %}
 )
 
 select * from final

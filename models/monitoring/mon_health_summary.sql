@@ -4,13 +4,13 @@
 -- (mon_source_freshness), rejected_rows (mon_rejected_rows) and registry (mon_model_registry:
 -- exactly one champion per model, pinned versions). A group with no checks at all reports that
 -- as a warning rather than passing silently; a model without a champion gets an error in every
--- group, unless it is not applicable: its input (declared in model_trainers) has no rows and it
+-- group, unless it is not applicable: its input (declared in macro ml_models) has no rows and it
 -- was never trained, as when a folder holds no data for its capability. Data that exists but is
 -- too small to train on stays an error. Tests (one per group, macro monitor_checks_pass) warn
 -- and fail the build on these statuses; not_applicable counts as a pass.
 {{ config(materialized='table') }}
 
-{%- set trainers = model_trainers() %}
+{%- set trainers = ml_models() %}
 
 with
 

@@ -1,9 +1,9 @@
 {#-
     The model registry: every version of every trained model, one row per training run,
     from each trainer's own append-only table, with the version scoring uses marked.
-    The trainers (and the vars that pin their versions) are listed in macro model_trainers.
+    The trainers (and the vars that pin their versions) are listed in macro ml_models.
 -#}
-{%- set trainers = model_trainers() -%}
+{%- set trainers = ml_models() -%}
 
 with
 

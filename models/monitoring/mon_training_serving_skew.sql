@@ -1,91 +1,63 @@
 -- Training-serving skew: for every row present in both a champion's training path and its
--- scoring path, are the features equal? Training path: the table the trainer read
--- (int_catalog_training_pairs, int_recs_ranker_training_rows); scoring path: the table the
--- scorer reads (int_catalog_scoring_pairs; int_recs_ranker_scoring_rows at the train cutoff,
--- the same point in time as the training rows). A value differs when
+-- scoring path, are the features equal? Each model in the descriptor (macro ml_models) names
+-- the table its trainer read (training_rows) and the table its scorer reads (scoring_rows),
+-- compared on row_key at the rows skew_where keeps (the ranker: the train cutoff, which the
+-- scorer also scores). A value differs when
 -- |training - scoring| > var skew_tolerance * max(1, |training|), or one side is null.
 -- Both paths read the same feature models today, so any difference means a transformation
 -- was added to one path only (var planted_skew plants one in tests).
 {{ config(materialized='table') }}
+{%- set models = ml_models() %}
 
 with
 
 champion_features as (
     select * from {{ ref('mon_champion_features') }}
 ),
+{%- for model in models %}
+    {%- set entity_key = model.row_key | join(" || '/' || ") %}
 
-matcher_training as (
-    select
-        offer_id || '/' || product_id as entity_key,
-        * exclude (offer_id, product_id, split, is_candidate)
-    from {{ ref('int_catalog_training_pairs') }}
-),
+    {{ model.model_name }}_training as (
+        select
+            {{ entity_key }} as entity_key,
+            * exclude ({{ (model.row_key + model.training_not_features) | join(', ') }})
+        from {{ ref(model.training_rows) }}
+        where {{ model.skew_where }}
+    ),
 
-matcher_scoring as (
-    select
-        offer_id || '/' || product_id as entity_key,
-        * exclude (offer_id, product_id, is_candidate)
-    from {{ ref('int_catalog_scoring_pairs') }}
-    where offer_id || '/' || product_id in (select matcher_training.entity_key from matcher_training)
-),
+    {{ model.model_name }}_scoring as (
+        select
+            {{ entity_key }} as entity_key,
+            * exclude ({{ (model.row_key + model.scoring_not_features) | join(', ') }})
+        from {{ ref(model.scoring_rows) }}
+        where
+            {{ model.skew_where }}
+            and {{ entity_key }} in (select training.entity_key from {{ model.model_name }}_training as training)
+    ),
 
-ranker_training as (
-    select
-        cutoff_name || '/' || user_id || '/' || product_id as entity_key,
-        * exclude (cutoff_name, user_id, product_id, retrieval_source, category_level_1)
-    from {{ ref('int_recs_ranker_training_rows') }}
-    where cutoff_name = 'train'  -- the training cutoff the scorer also scores
-),
+    {{ model.model_name }}_training_values as (
+        {{ unpivot_columns(model.model_name ~ '_training', ['entity_key']) }}
+    ),
 
-ranker_scoring as (
-    select
-        cutoff_name || '/' || user_id || '/' || product_id as entity_key,
-        * exclude (cutoff_name, user_id, product_id, retrieval_source, category_level_1)
-    from {{ ref('int_recs_ranker_scoring_rows') }}
-    where
-        cutoff_name = 'train'
-        and cutoff_name || '/' || user_id || '/' || product_id
-        in (select ranker_training.entity_key from ranker_training)
-),
-
-matcher_training_values as (
-    {{ unpivot_columns('matcher_training', ['entity_key']) }}
-),
-
-matcher_scoring_values as (
-    {{ unpivot_columns('matcher_scoring', ['entity_key']) }}
-),
-
-ranker_training_values as (
-    {{ unpivot_columns('ranker_training', ['entity_key']) }}
-),
-
-ranker_scoring_values as (
-    {{ unpivot_columns('ranker_scoring', ['entity_key']) }}
-),
+    {{ model.model_name }}_scoring_values as (
+        {{ unpivot_columns(model.model_name ~ '_scoring', ['entity_key']) }}
+    ),
+{%- endfor %}
 
 paired as (
-    select
-        'matcher' as model_name,
-        training.entity_key,
-        training.column_name as feature_name,
-        training.column_value as training_value,
-        scoring.column_value as scoring_value,
-        scoring.entity_key is not null as is_in_scoring
-    from matcher_training_values as training
-    left join matcher_scoring_values as scoring
-        on training.entity_key = scoring.entity_key and training.column_name = scoring.column_name
-    union all
-    select
-        'recs_ranker' as model_name,
-        training.entity_key,
-        training.column_name as feature_name,
-        training.column_value as training_value,
-        scoring.column_value as scoring_value,
-        scoring.entity_key is not null as is_in_scoring
-    from ranker_training_values as training
-    left join ranker_scoring_values as scoring
-        on training.entity_key = scoring.entity_key and training.column_name = scoring.column_name
+    {%- for model in models %}
+        select
+            '{{ model.model_name }}' as model_name,
+            training.entity_key,
+            training.column_name as feature_name,
+            training.column_value as training_value,
+            scoring.column_value as scoring_value,
+            scoring.entity_key is not null as is_in_scoring
+        from {{ model.model_name }}_training_values as training
+        left join {{ model.model_name }}_scoring_values as scoring
+            on training.entity_key = scoring.entity_key and training.column_name = scoring.column_name
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 compared as (

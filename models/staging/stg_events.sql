@@ -1,8 +1,15 @@
+-- Incremental (append): an incremental build adds the kept rows it has not yet got (kept
+-- event ids are unique, stg_events_checked rejects repeats as duplicate_id).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with
 
 checked as (
     select * from {{ ref('stg_events_checked') }}
-    where reject_reason is null
+    where
+        reject_reason is null
+    {% if is_incremental() %}
+        and {{ clean_text('event_id') }} not in (select kept_before.event_id from {{ this }} as kept_before)
+    {% endif %}
 ),
 
 final as (

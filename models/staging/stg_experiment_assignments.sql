@@ -10,7 +10,8 @@ final as (
         {{ clean_text('experiment_id') }} as experiment_id,
         {{ clean_text('user_id') }} as user_id,
         lower({{ clean_text('variant') }}) as variant,
-        assigned_at_typed as assigned_at
+        assigned_at_typed as assigned_at,
+        nullif({{ clean_text('unit') }}, '') as unit
     from checked
 )
 

@@ -4,15 +4,14 @@ int_recs_retrieval_collaborative. The filter runs in the warehouse, so only the 
 (user, product) pairs of every cutoff reach Python."""
 
 from catalog_ml.collaborative import ease_neighbours
-from catalog_ml.portable import to_output, to_pandas
-
-POSITIVE_PAIRS = "interaction_count > 0"
+from catalog_ml.portable import rows_above, to_output, to_pandas
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     history = dbt.ref("int_recs_user_history")
-    pairs = history.filter(POSITIVE_PAIRS).select("cutoff_name", "user_id", "product_id")
+    positive = rows_above(history, "interaction_count", 0)
+    pairs = positive.select("cutoff_name", "user_id", "product_id")
     neighbours = ease_neighbours(
         to_pandas(pairs, order_by=["cutoff_name", "user_id", "product_id"]),
         max_items=int(dbt.config.meta_get("max_items")),

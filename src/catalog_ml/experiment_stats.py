@@ -40,6 +40,8 @@ class Comparison:
 
 
 NO_COMPARISON = Comparison(np.nan, np.nan, np.nan, np.nan)
+# statistical_test of every metric of a design randomised by unit (unit_ratio_test).
+UNIT_TEST = "unit_delta_method"
 
 
 def _normal_comparison(difference: float, standard_error: float, alpha: float) -> Comparison:
@@ -78,9 +80,14 @@ def welch_test(control: np.ndarray, variant: np.ndarray, alpha: float) -> Compar
     """Difference of means with Welch's t-test and its Welch-Satterthwaite interval."""
     if len(control) < 2 or len(variant) < 2:
         return NO_COMPARISON
+    return _welch(float(np.mean(variant) - np.mean(control)), control, variant, alpha)
+
+
+def _welch(difference: float, control: np.ndarray, variant: np.ndarray, alpha: float) -> Comparison:
+    """`difference` with the standard error and Welch-Satterthwaite degrees of freedom of a
+    difference of the two samples' means (each sample at least two values)."""
     var_c, var_v = np.var(control, ddof=1) / len(control), np.var(variant, ddof=1) / len(variant)
     se = np.sqrt(var_c + var_v)
-    difference = float(np.mean(variant) - np.mean(control))
     if not se > 0:
         return Comparison(difference, np.nan, np.nan, np.nan)
     df = (var_c + var_v) ** 2 / (var_c**2 / (len(control) - 1) + var_v**2 / (len(variant) - 1))
@@ -182,6 +189,71 @@ def minimum_detectable_effect(comparison: Comparison, power: float = 0.8) -> flo
         return np.nan
     half = (comparison.ci_high - comparison.ci_low) / 2
     return float(half + stats.norm.ppf(power) * se)
+
+
+# --- designs randomised by unit (cluster, time slot) ----------------------------------------
+
+
+def per_unit(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per randomisation unit (column unit_id), in unit_id order: its users'
+    numerators, denominators and pre-period values summed. With the units as rows, every
+    test below runs at the unit: a unit's users share its assignment and its shocks, so they
+    are not independent observations."""
+    sums = ["numerator", "denominator", "numerator_pre", "denominator_pre"]
+    return rows.groupby("unit_id", sort=True)[sums].sum().reset_index()
+
+
+def unit_ratio_test(control: pd.DataFrame, variant: pd.DataFrame, alpha: float) -> Comparison:
+    """Difference of ratio metrics sum(numerator) / sum(denominator) between two arms whose
+    rows are randomisation units (per_unit): the delta method on each unit's linearised
+    value, which is the cluster-robust (sandwich) standard error of the user-level
+    comparison with each arm's small-sample factor G / (G - 1), and Welch's t over units.
+    Needs two units with a denominator in each arm."""
+    groups = [g[g["denominator"] > 0] for g in (control, variant)]
+    if any(len(g) < 2 for g in groups):
+        return NO_COMPARISON
+    ratios = [g["numerator"].sum() / g["denominator"].sum() for g in groups]
+    linearised = [
+        _linearised(g["numerator"].to_numpy(), g["denominator"].to_numpy(), r)
+        for g, r in zip(groups, ratios, strict=True)
+    ]
+    return _welch(float(ratios[1] - ratios[0]), *linearised, alpha)
+
+
+def lift_test(control: pd.DataFrame, variant: pd.DataFrame, test: str, alpha: float) -> Comparison:
+    """Variant minus control under `test` (two_proportion_z, welch_t or UNIT_TEST) from the
+    arms' rows (users, or units for UNIT_TEST) with numerator and denominator."""
+    if test == UNIT_TEST:
+        return unit_ratio_test(control, variant, alpha)
+    if test == "two_proportion_z":
+        sums = [(g["numerator"].sum(), g["denominator"].sum()) for g in (control, variant)]
+        if any(successes > trials for successes, trials in sums):
+            raise ValueError("numerator exceeds denominator: not a rate")
+        return two_proportion_test(*sums[0], *sums[1], alpha)
+    active = [g[g["denominator"] > 0] for g in (control, variant)]
+    return welch_test(*[(g["numerator"] / g["denominator"]).to_numpy() for g in active], alpha)
+
+
+def arm_standard_error(rows: pd.DataFrame, test: str) -> float:
+    """Standard error of one arm's metric value under `test` (as lift_test)."""
+    if test == UNIT_TEST:
+        return ratio_standard_error(rows)
+    if test == "two_proportion_z":
+        p = rows["numerator"].sum() / rows["denominator"].sum()
+        return float(np.sqrt(p * (1 - p) / rows["denominator"].sum()))
+    values = (rows["numerator"] / rows["denominator"])[rows["denominator"] > 0]
+    return float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else np.nan
+
+
+def ratio_standard_error(rows: pd.DataFrame) -> float:
+    """Delta-method standard error of sum(numerator) / sum(denominator) over independent
+    rows (units): std of the linearised values / sqrt(rows)."""
+    rows = rows[rows["denominator"] > 0]
+    if len(rows) < 2:
+        return np.nan
+    ratio = rows["numerator"].sum() / rows["denominator"].sum()
+    values = _linearised(rows["numerator"].to_numpy(), rows["denominator"].to_numpy(), ratio)
+    return float(np.std(values, ddof=1) / np.sqrt(len(values)))
 
 
 # --- CUPED -------------------------------------------------------------------------------------

@@ -7,10 +7,17 @@ catalog_ml.experiment_stats; their names are re-exported here.
 
 A variant's decision, in this order: invalid_no_control (the split names no control),
 invalid_too_few_users (the variant or control has fewer counted users than `min_users`, zero
-included), invalid_srm (sample ratio mismatch), invalid_primary_metric (the registry names a
+included), invalid_too_few_units (a design randomised by unit with fewer than MIN_UNITS units
+in the variant or control), invalid_srm (sample ratio mismatch), invalid_primary_metric (the registry names a
 metric the readout does not have), blocked_by_guardrail (a guardrail significantly worse),
 else ship / do_not_ship / inconclusive from the primary metric's CUPED p-value after Holm's
 correction across the experiment's treatment variants. `decision_reason` says why in words.
+
+Designs randomised by unit (a cluster such as a region or merchant, or a switchback's time
+slot: user_metrics' unit_id differs from user_id) are read out at the unit: users are summed
+per unit, every test runs on units (unit_ratio_test: the cluster-robust delta method), the
+sample ratio is checked on units, sequential tuning is scaled to units, and CUPED uses the
+unit's pre-period sums, or is not applied (cuped_note says why) when a unit has none.
 """
 
 from __future__ import annotations
@@ -22,13 +29,17 @@ import pandas as pd
 from scipy import stats
 
 from catalog_ml.experiment_stats import (
+    UNIT_TEST,
     Comparison,
     Cuped,
     always_valid_half_width,
     always_valid_p_value,
+    arm_standard_error,
     cuped,
     holm,
+    lift_test,
     minimum_detectable_effect,
+    per_unit,
     sequential_comparison,
     srm_p_value,
     two_proportion_test,
@@ -60,6 +71,9 @@ ANALYSES = ("fixed_horizon", "sequential")
 MIN_USERS = 100
 SEQUENTIAL_TUNING_USERS = 5000
 POWER = 0.8
+# Fewest units per arm of a design randomised by unit: with fewer, the between-unit variance
+# (and so the interval) is too poorly estimated to decide on.
+MIN_UNITS = 10
 
 # Every column of the readout and its pandas dtype, as fct_experiment_results' contract types
 # them (string = varchar, int64 = bigint, float64 = double, bool = boolean).
@@ -71,8 +85,10 @@ RESULT_DTYPES = {
     "metric_role": "string",
     "statistical_test": "string",
     "analysis": "string",
+    "randomisation_unit": "string",
     "desired_direction": "string",
     "users": "int64",
+    "units": "int64",
     "numerator": "float64",
     "denominator": "float64",
     "metric_value": "float64",
@@ -92,6 +108,7 @@ RESULT_DTYPES = {
     "cuped_variance_reduction": "float64",
     "cuped_mde": "float64",
     "cuped_relative_mde": "float64",
+    "cuped_note": "string",
     "is_significant": "bool",
     "is_worse": "bool",
     "srm_p_value": "float64",
@@ -101,15 +118,6 @@ RESULT_DTYPES = {
     "decision_reason": "string",
 }
 RESULT_COLUMNS = list(RESULT_DTYPES)
-
-
-def _standard_error(rows: pd.DataFrame, test: str) -> float:
-    """Standard error of one variant's metric value under the metric's test."""
-    if test == "two_proportion_z":
-        p = rows["numerator"].sum() / rows["denominator"].sum()
-        return float(np.sqrt(p * (1 - p) / rows["denominator"].sum()))
-    values = (rows["numerator"] / rows["denominator"])[rows["denominator"] > 0]
-    return float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else np.nan
 
 
 def _compare(
@@ -123,32 +131,24 @@ def _compare(
     """Every statistic of one variant against control on one metric."""
     c_value = control["numerator"].sum() / control["denominator"].sum()
     v_value = variant["numerator"].sum() / variant["denominator"].sum()
-    if test == "two_proportion_z":
-        if (control["numerator"].sum() > control["denominator"].sum()) or (
-            variant["numerator"].sum() > variant["denominator"].sum()
-        ):
-            raise ValueError("numerator exceeds denominator: not a rate")
-        comparison = two_proportion_test(
-            control["numerator"].sum(),
-            control["denominator"].sum(),
-            variant["numerator"].sum(),
-            variant["denominator"].sum(),
-            alpha,
-        )
-    else:
-        active = [g[g["denominator"] > 0] for g in (control, variant)]
-        comparison = welch_test(
-            *[(g["numerator"] / g["denominator"]).to_numpy() for g in active], alpha=alpha
-        )
+    comparison = lift_test(control, variant, test, alpha)
     # Relative lift v / c - 1 with its delta-method interval: with independent arms,
     # Var(v / c) ~ se_v^2 / c^2 + v^2 se_c^2 / c^4.
-    se_c, se_v = _standard_error(control, test), _standard_error(variant, test)
+    se_c, se_v = arm_standard_error(control, test), arm_standard_error(variant, test)
     relative = v_value / c_value - 1 if c_value else np.nan
     relative_se = (
         np.sqrt(se_v**2 / c_value**2 + v_value**2 * se_c**2 / c_value**4) if c_value else np.nan
     )
     z = stats.norm.ppf(1 - alpha / 2)
-    adjusted = cuped(control, variant, alpha)
+    adjusted, note = cuped(control, variant, alpha), None
+    missing = int((control["denominator_pre"] <= 0).sum() + (variant["denominator_pre"] <= 0).sum())
+    if test == UNIT_TEST and missing:
+        # A unit without pre-period data (a switchback's time slot, a new cluster) has no
+        # covariate: the adjustment would be a guess, so the unit-level test stands alone.
+        adjusted = Cuped(comparison, 0.0, np.nan)
+        note = (
+            f"not applied: {missing} of {len(control) + len(variant)} units have no pre-period data"
+        )
     decided = adjusted.comparison
     if analysis == "sequential":
         decided = sequential_comparison(decided, len(control) + len(variant), alpha, tuning_users)
@@ -169,6 +169,7 @@ def _compare(
         "cuped_variance_reduction": adjusted.variance_reduction,
         "cuped_mde": mde,
         "cuped_relative_mde": mde / abs(c_value) if c_value else np.nan,
+        "cuped_note": note,
     }
 
 
@@ -180,6 +181,8 @@ class _Experiment:
     control_users: int
     srm_p_value: float
     users: dict[str, int] = field(default_factory=dict)
+    units: dict[str, int] | None = None  # per variant, for a design randomised by unit
+    control_units: int = 0
     primary_metric: str = ""
 
 
@@ -205,6 +208,12 @@ def _decision(
             f"{users} counted users in {variant} and {experiment.control_users} in control;"
             f" the readout needs {min_users} in each (var experiment_min_users)"
         )
+    elif experiment.units and min(experiment.units[variant], experiment.control_units) < MIN_UNITS:
+        decision = "invalid_too_few_units"
+        reason = (
+            f"randomised by unit: {experiment.units[variant]} units in {variant} and"
+            f" {experiment.control_units} in control; the readout needs {MIN_UNITS} in each"
+        )
     elif experiment.srm_p_value < srm_alpha:
         decision = "invalid_srm"
         reason = f"sample ratio mismatch: srm_p_value {experiment.srm_p_value:.2g} < {srm_alpha}"
@@ -216,7 +225,8 @@ def _decision(
         reason = f"guardrail {', '.join(guardrails_worse)} significantly worse"
     else:
         first = primary.iloc[0]
-        p = f"CUPED p-value after Holm {first['cuped_p_value_holm']:.2g}"
+        adjusted = "unadjusted" if isinstance(first["cuped_note"], str) else "CUPED"
+        p = f"{adjusted} p-value after Holm {first['cuped_p_value_holm']:.2g}"
         if bool(first["is_significant"]) and not bool(first["is_worse"]):
             decision, reason = "ship", f"{first['metric_name']} significantly better: {p} < {alpha}"
         elif bool(first["is_significant"]):
@@ -246,7 +256,8 @@ def readout(
     registry, planned variant and experiment metric, typed as RESULT_DTYPES (also when empty).
 
     user_metrics: experiment_id, variant, user_id, metric_name, numerator, denominator,
-    numerator_pre, denominator_pre (counted users only); definitions: metric_name,
+    numerator_pre, denominator_pre (counted users only) and unit_id (the randomisation unit;
+    optional, the user when absent or equal); definitions: metric_name,
     statistical_test, desired_direction; variants: experiment_id, variant, expected_share,
     is_control; experiments: experiment_id, primary_metric, guardrail_metrics (comma list).
     analysis: fixed_horizon or sequential (the CUPED interval and p-value, hence the
@@ -259,10 +270,16 @@ def readout(
         planned = variants[variants["experiment_id"] == experiment.experiment_id]
         planned = planned.sort_values(["is_control", "variant"], ascending=[False, True])
         rows = user_metrics[user_metrics["experiment_id"] == experiment.experiment_id]
+        unit_ids = rows["unit_id"] if "unit_id" in rows.columns else rows["user_id"]
+        rows = rows.assign(unit_id=unit_ids.fillna(rows["user_id"]))  # no unit: the user
+        by_unit = bool((rows["unit_id"] != rows["user_id"]).any())
         guardrails = {g for g in str(experiment.guardrail_metrics or "").split(",") if g}
-        users = rows.groupby("variant")["user_id"].nunique()
-        counts = planned["variant"].map(users).fillna(0).astype(int)
-        srm = srm_p_value(counts.to_numpy(), planned["expected_share"].to_numpy())
+        counts, units = (
+            planned["variant"].map(rows.groupby("variant")[c].nunique()).fillna(0).astype(int)
+            for c in ("user_id", "unit_id")
+        )
+        # The sample ratio is a property of what was randomised: units.
+        srm = srm_p_value(units.to_numpy(), planned["expected_share"].to_numpy())
         control_name = planned.loc[planned["is_control"].astype(bool), "variant"]
         context[experiment.experiment_id] = _Experiment(
             has_control=len(control_name) > 0,
@@ -270,13 +287,19 @@ def readout(
             srm_p_value=srm,
             users=dict(zip(planned["variant"], counts, strict=True)),
             primary_metric=str(experiment.primary_metric),
+            units=dict(zip(planned["variant"], units, strict=True)) if by_unit else None,
+            control_units=int(units[control_name.index].sum()),
         )
+        # Sequential tuning in the unit the test counts (the same share of the experiment).
+        tuning = sequential_tuning_users * units.sum() / max(counts.sum(), 1)
+        prepare = per_unit if by_unit else (lambda frame: frame)
         for metric in definitions.itertuples():
             metric_rows = rows[rows["metric_name"] == metric.metric_name]
-            by_variant = dict(tuple(metric_rows.groupby("variant")))
+            by_variant = {k: (g, prepare(g)) for k, g in metric_rows.groupby("variant")}
             control = by_variant.get(control_name.iloc[0]) if len(control_name) else None
+            test = UNIT_TEST if by_unit else metric.statistical_test
             for v in planned.itertuples():
-                data = by_variant.get(v.variant, metric_rows.iloc[0:0])
+                raw, data = by_variant.get(v.variant, (metric_rows.iloc[0:0],) * 2)
                 row = {
                     "experiment_id": experiment.experiment_id,
                     "variant": v.variant,
@@ -287,10 +310,12 @@ def readout(
                     else "guardrail"
                     if metric.metric_name in guardrails
                     else "secondary",
-                    "statistical_test": metric.statistical_test,
+                    "statistical_test": test,
                     "analysis": analysis,
+                    "randomisation_unit": "unit" if by_unit else "user",
                     "desired_direction": metric.desired_direction,
-                    "users": int(data["user_id"].nunique()),
+                    "users": int(raw["user_id"].nunique()),
+                    "units": int(raw["unit_id"].nunique()),
                     "numerator": float(data["numerator"].sum()),
                     "denominator": float(data["denominator"].sum()),
                     "srm_p_value": srm,
@@ -298,18 +323,9 @@ def readout(
                 row["metric_value"] = (
                     row["numerator"] / row["denominator"] if row["denominator"] else np.nan
                 )
-                if not v.is_control and control is not None and len(data) and len(control):
+                if not v.is_control and control is not None and len(data) and len(control[1]):
                     try:
-                        row.update(
-                            _compare(
-                                control,
-                                data,
-                                metric.statistical_test,
-                                alpha,
-                                analysis,
-                                sequential_tuning_users,
-                            )
-                        )
+                        row.update(_compare(control[1], data, test, alpha, analysis, tuning))
                     except ValueError as error:
                         raise ValueError(
                             f"fct_experiment_results: experiment {experiment.experiment_id}, "

@@ -9,8 +9,11 @@ filled (confidence bar) is decided in SQL.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import KFold
@@ -32,6 +35,13 @@ OUTPUT_DTYPES = {
     "confidence": "float64",
     "is_out_of_fold": "bool",
 }
+# The same types as Arrow, for the output stream (portable.frames_to_reader).
+OUTPUT_SCHEMA = pa.schema(
+    [
+        (c, {"string": pa.string(), "float64": pa.float64(), "bool": pa.bool_()}[t])
+        for c, t in OUTPUT_DTYPES.items()
+    ]
+)
 FOLDS = 3
 SEED = 42
 MIN_KNOWN = 20
@@ -68,7 +78,18 @@ def _frame(
 
 def infer(products: pd.DataFrame, offers: pd.DataFrame) -> pd.DataFrame:
     """Predictions for every (listing, attribute); see the module docstring."""
-    parts = []
+    parts = list(infer_batches(products, [offers]))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=OUTPUT_DTYPES[c]) for c in OUTPUT_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS]
+
+
+def infer_batches(
+    products: pd.DataFrame, offer_batches: Iterable[pd.DataFrame]
+) -> Iterator[pd.DataFrame]:
+    """infer's rows as frames: the products' first, then every batch of offers' (an offer's
+    prediction depends on that offer alone, so the offers can stream through in batches)."""
+    models = {}
     for attribute in ATTRIBUTES:
         known = (
             products[products[attribute].notna()].sort_values("product_id").reset_index(drop=True)
@@ -84,35 +105,27 @@ def infer(products: pd.DataFrame, offers: pd.DataFrame) -> pd.DataFrame:
             )
             predicted, confidence = _predict(model, known["title"].iloc[held_rows])
             out_of_fold[held_rows], out_of_fold_confidence[held_rows] = predicted, confidence
-        parts.append(
-            _frame(
-                "product",
-                known["product_id"],
-                attribute,
-                known[attribute],
-                out_of_fold,
-                out_of_fold_confidence,
-                True,
-            )
+        yield _frame(
+            "product",
+            known["product_id"],
+            attribute,
+            known[attribute],
+            out_of_fold,
+            out_of_fold_confidence,
+            True,
         )
-        model = classifier().fit(known["title"].fillna(""), known[attribute])
-        for kind, frame, id_column in (
-            ("product", unknown, "product_id"),
-            ("offer", offers, "offer_id"),
-        ):
-            if len(frame):
-                predicted, confidence = _predict(model, frame["title"])
-                parts.append(
-                    _frame(
-                        kind,
-                        frame[id_column],
-                        attribute,
-                        frame[attribute],
-                        predicted,
-                        confidence,
-                        False,
-                    )
-                )
-    if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=OUTPUT_DTYPES[c]) for c in OUTPUT_COLUMNS})
-    return pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS]
+        models[attribute] = classifier().fit(known["title"].fillna(""), known[attribute])
+        yield from _predicted("product", unknown, "product_id", attribute, models[attribute])
+    for offers in offer_batches:
+        for attribute, model in models.items():
+            yield from _predicted("offer", offers, "offer_id", attribute, model)
+
+
+def _predicted(
+    kind: str, frame: pd.DataFrame, id_column: str, attribute: str, model: Pipeline
+) -> Iterator[pd.DataFrame]:
+    if len(frame):
+        predicted, confidence = _predict(model, frame["title"])
+        yield _frame(
+            kind, frame[id_column], attribute, frame[attribute], predicted, confidence, False
+        )

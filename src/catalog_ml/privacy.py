@@ -1,8 +1,8 @@
 """Pseudonyms of personal identifiers, the same the dbt macro `pseudonymise` writes.
 
-Public marts (fct_interactions, fct_recommendations) carry a salted SHA-256 of the user id,
-never the id itself. A consumer that holds the salt (the recommendation service, a test)
-computes a user's pseudonym here and finds that user's rows:
+Public marts (fct_interactions, fct_experiment_interactions, fct_recommendations) carry a
+salted SHA-256 of the user id, never the id itself. A consumer that holds the salt (the
+recommendation service, a test) computes a user's pseudonym here and finds that user's rows:
 
     pseudonymise("U240")  # salt from CATALOG_ML_PII_SALT, else the demo default
 """

@@ -329,7 +329,8 @@ def current_champion(
                 f"is not registered (known versions: {known})"
             )
         return pinned.iloc[0]
-    promoted = rows[rows["is_promoted"].astype(bool)].sort_values("trained_at")
+    # latest by trained_at, then version: the order mon_model_registry marks the champion by
+    promoted = rows[rows["is_promoted"].astype(bool)].sort_values(["trained_at", "model_version"])
     return None if promoted.empty else promoted.iloc[-1]
 
 

@@ -11,8 +11,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pytest
+
+from catalog_ml.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -27,9 +28,15 @@ SHARED_PARSES = tempfile.TemporaryDirectory(prefix="catalog_ml_dbt_parses_")
 
 
 def run_dbt(
-    args: list[str], workdir: Path, *, target: str = "duckdb", env: dict[str, str] | None = None
+    args: list[str],
+    workdir: Path,
+    *,
+    target: str = "duckdb",
+    env: dict[str, str] | None = None,
+    project: Path = REPO,
 ) -> subprocess.CompletedProcess[str]:
-    """Run dbt in the repository with its own DuckDB file, target and log folders under workdir.
+    """Run dbt on project (the repository, or a changed copy of it) with its own DuckDB file,
+    target and log folders under workdir.
 
     Calls share their parse. Each call's target folder is new, so every call used to parse the
     project from scratch: half of a small call (`build -s +stg_users`: 20 s, 10 s with a shared
@@ -56,13 +63,13 @@ def run_dbt(
         **(env or {}),
     }
     variables = args[args.index("--vars") + 1] if "--vars" in args else ""
-    key = repr((target, variables, sorted((env or {}).items())))
+    key = repr((str(project), target, variables, sorted((env or {}).items())))
     shared = Path(SHARED_PARSES.name) / (hashlib.sha256(key.encode()).hexdigest() + ".msgpack")
     own = workdir / "target" / "partial_parse.msgpack"
     if shared.exists():
         own.parent.mkdir(exist_ok=True)
         shutil.copyfile(shared, own)
-    command = [DBT, *args, "--target", target, "--project-dir", str(REPO)]
+    command = [DBT, *args, "--target", target, "--project-dir", str(project)]
     command += ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
     result = subprocess.run(command, cwd=workdir, env=full_env, capture_output=True, text=True)
     if own.exists():
@@ -75,7 +82,7 @@ def query() -> Callable[[Path, str], list[tuple]]:
     """Run one read-only query against the warehouse a run_dbt call wrote under workdir."""
 
     def _query(workdir: Path, sql: str) -> list[tuple]:
-        with duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True) as con:
+        with connect(workdir / "warehouse.duckdb") as con:
             return con.execute(sql).fetchall()
 
     return _query
@@ -88,3 +95,29 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_dbt(["build", "--vars", f"{{demo_scale: {DEMO_SCALE}}}"], workdir)
     assert result.returncode == 0, result.stdout[-8000:]
     return workdir
+
+
+MF = str(Path(sys.executable).with_name("mf"))
+
+
+@pytest.fixture(scope="session")
+def mf_project(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project as MetricFlow sees it: mf reads <project>/target/semantic_manifest.json,
+    so a folder of links to the repository with the demo build's target instead."""
+    project = tmp_path_factory.mktemp("mf_project")
+    for entry in REPO.iterdir():
+        if entry.name not in {"target", "logs", ".git"}:
+            (project / entry.name).symlink_to(entry)
+    (project / "target").symlink_to(demo_build / "target")
+    return project
+
+
+def run_mf(args: list[str], project: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
+    """Run MetricFlow's CLI on project against the warehouse a run_dbt call wrote under workdir."""
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(REPO),
+        "CATALOG_ML_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    return subprocess.run([MF, *args], cwd=project, env=env, capture_output=True, text=True)

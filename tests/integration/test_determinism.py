@@ -28,6 +28,7 @@ BUILD_TIME_COLUMNS = {
     "decided_at",
     "built_at",
     "loaded_at",
+    "loaded_at_typed",
     "published_at",
 }
 # What the marts are built from (the registries among it), without data tests and unit tests:
@@ -97,13 +98,18 @@ def differences(first: Path, second: Path, tables: list[str]) -> dict[str, str]:
                 if name.lower() not in BUILD_TIME_COLUMNS
             ]
             assert columns, f"{table} is not in the first build"
+            (schema,) = con.execute(
+                "select distinct table_schema from information_schema.tables"
+                " where table_catalog = 'first_build' and table_name = ?",
+                [table],
+            ).fetchone()
             selected = ", ".join(f'"{name}"' for name in columns)
-            a = f"select {selected} from first_build.main.{table}"
-            b = f"select {selected} from second_build.main.{table}"
+            a = f"select {selected} from first_build.{schema}.{table}"
+            b = f"select {selected} from second_build.{schema}.{table}"
             only_a = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
             only_b = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
             if only_a or only_b:
-                rows = con.execute(f"select count(*) from first_build.main.{table}").fetchone()[0]
+                rows = con.execute(f"select count(*) from ({a})").fetchone()[0]
                 found[table] = (
                     f"{only_a} of {rows} rows only in the first build, {only_b} only in the second"
                 )

@@ -5,18 +5,12 @@ mismatch fails the SRM test by name, and every MetricFlow metric equals plain SQ
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from conftest import REPO, run_dbt
+from conftest import run_dbt, run_mf
 
 from catalog_ml.demo.people import READOUT_ANOMALIES
-
-MF = str(Path(sys.executable).with_name("mf"))
 
 # Each semantic-layer metric computed from the marts with plain SQL, written independently
 # of the measures (event types, decisions), for comparison with `mf query`.
@@ -56,11 +50,29 @@ def test_readout_recovers_the_planted_effects(demo_build, query):
         " on t.experiment_id = r.experiment_id and t.variant = r.variant"
         " and t.metric = r.metric_name where r.decision != 'invalid_no_control'",
     )
-    assert len(truth) == 4  # EXP001 (1 treatment), EXP002 (2), EXP003 (1)
+    assert len(truth) == 5  # EXP001 (1 treatment), EXP002 (2), EXP003 (1), EXP005 (by region)
     for experiment, variant, metric, lift, low, high, cuped_low, cuped_high, control in truth:
         where = f"{experiment} {variant} {metric}"
         assert low <= lift <= high, f"{where}: planted {lift} outside [{low}, {high}]"
         assert cuped_low <= lift * control <= cuped_high, f"{where}: CUPED interval misses"
+
+
+def test_the_cluster_experiment_is_read_out_at_its_unit(demo_build, query):
+    """EXP005 is randomised by region (the raw assignments' unit column): every metric is
+    tested on the 20 + 20 regions, not on the users (its planted lift is checked above)."""
+    rows = query(
+        demo_build,
+        "select experiment_id, randomisation_unit, statistical_test, variant_units,"
+        " variant_users, cuped_note, has_srm, health_users_unit_in_multiple_variants"
+        " from fct_experiment_results where experiment_id in ('EXP001', 'EXP005')"
+        " and metric_name = 'click_through_rate' order by experiment_id, variant",
+    )
+    (user_control, user_treatment, *by_region) = rows
+    for row in (user_control, user_treatment):
+        assert row[1:3] == ("user", "two_proportion_z") and row[3] == row[4]
+    for row in by_region:
+        assert row[1:4] == ("unit", "unit_delta_method", 20), row
+        assert row[4] > 10 * row[3] and row[5] is None and not row[6] and row[7] == 0, row
 
 
 def test_readout_health_counts_every_planted_bad_assignment(demo_build, query):
@@ -119,28 +131,6 @@ def test_planted_sample_ratio_mismatch_fails_the_srm_test_by_name(demo_build, tm
     assert "FAIL 1 assert_no_sample_ratio_mismatch" in result.stdout
     assert "Sample ratio mismatch in experiment EXP002 (badge_colours)" in result.stdout
     assert "experiment EXP001" not in result.stdout and "experiment EXP003" not in result.stdout
-
-
-@pytest.fixture(scope="module")
-def mf_project(demo_build, tmp_path_factory) -> Path:
-    """The project as MetricFlow sees it: mf reads <project>/target/semantic_manifest.json,
-    so a folder of links to the repository with the demo build's target instead."""
-    project = tmp_path_factory.mktemp("mf_project")
-    for entry in REPO.iterdir():
-        if entry.name not in {"target", "logs", ".git"}:
-            (project / entry.name).symlink_to(entry)
-    (project / "target").symlink_to(demo_build / "target")
-    return project
-
-
-def run_mf(args: list[str], project: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(REPO),
-        "CATALOG_ML_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    return subprocess.run([MF, *args], cwd=project, env=env, capture_output=True, text=True)
 
 
 def test_metricflow_validates_the_semantic_layer(mf_project, demo_build):

@@ -16,6 +16,9 @@ from conftest import DEMO_SCALE, run_dbt
 
 PRICE_SHIFT = 1.5
 MONITORS = [
+    # the models' drift populations (views: a changed var reaches them only when rebuilt)
+    "int_catalog_drift_values",
+    "int_recs_drift_values",
     "mon_model_registry",
     "mon_champion_features",
     "mon_feature_drift_inputs",

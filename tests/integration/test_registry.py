@@ -10,8 +10,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import DEMO_SCALE, run_dbt
+
+from catalog_ml import registry
 
 TRAINERS = "ml_matcher_train ml_ranker_train mon_model_registry"
 REGISTRY_TEST = "assert_new_champion_not_worse_than_replaced"
@@ -77,3 +80,22 @@ def test_a_challenger_records_the_rescored_champion_and_its_interval(rebuilt, qu
     )
     assert bool(promoted) == won, reason
     assert "paired bootstrap interval" in reason
+
+
+def test_the_registry_view_marks_the_champion_the_scorers_use(rebuilt, query):
+    """mon_model_registry (SQL) and registry.current_champion (Python, what the scorers load)
+    pick the same champion of every model (after the challenger above: two versions each)."""
+    columns = ["model_name", "model_version", "trained_at", "is_promoted"]
+    for trainer, model_name in [
+        ("ml_matcher_train", "matcher"),
+        ("ml_ranker_train", "recs_ranker"),
+    ]:
+        rows = pd.DataFrame(
+            query(rebuilt, f"select {', '.join(columns)} from {trainer}"), columns=columns
+        )
+        assert len(rows) >= 1, trainer
+        (marked,) = query(
+            rebuilt,
+            f"select model_version from mon_model_registry where is_champion and model_name = '{model_name}'",
+        )[0]
+        assert registry.current_champion(rows, model_name)["model_version"] == marked

@@ -15,6 +15,7 @@ from conftest import REPO
 
 from catalog_ml.privacy import pseudonymise
 from catalog_ml.publish import publish, published_tables
+from catalog_ml.warehouse import connect
 
 # Column names that hold personal data (ids of people, their sessions, reviewers' names).
 PII_COLUMNS = {"user_id", "reviewer", "session_id", "session_key"}
@@ -28,7 +29,7 @@ def served(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def read(path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(path), read_only=True) as con:
+    with connect(path) as con:
         return con.execute(sql).fetchall()
 
 
@@ -71,14 +72,15 @@ def test_public_marts_carry_pseudonyms_not_user_ids(demo_build, served, query):
     # no raw user id anywhere in the serving file, in any text column
     with duckdb.connect(str(served), read_only=True) as con:
         text_columns = con.execute(
-            "select table_name, column_name from information_schema.columns"
+            "select table_schema, table_name, column_name from information_schema.columns"
             " where data_type = 'VARCHAR'"
         ).fetchall()
         con.execute("create temp table users (user_id varchar)")
         con.executemany("insert into users values (?)", [(user,) for user in users])
-        for table, column in text_columns:
+        for schema, table, column in text_columns:
             leaked = con.execute(
-                f'select count(*) from main."{table}" where "{column}" in (select user_id from users)'
+                f'select count(*) from "{schema}"."{table}"'
+                f' where "{column}" in (select user_id from users)'
             ).fetchone()[0]
             assert leaked == 0, f"{table}.{column}"
 

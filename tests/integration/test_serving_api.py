@@ -9,7 +9,6 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from conftest import REPO, run_dbt
 from fastapi.testclient import TestClient
@@ -20,6 +19,7 @@ from catalog_ml.serving.api import Settings, create_app
 from catalog_ml.serving.impressions import ImpressionLog
 from catalog_ml.serving.redis_server import RedisServer, RedisUnavailable, free_port
 from catalog_ml.serving.store import Store
+from catalog_ml.warehouse import connect
 
 CLEAN = REPO / "tests" / "fixtures" / "raw_files_clean"
 
@@ -40,7 +40,7 @@ def test_demo_build_served_through_the_api(
     serving = tmp_path / "catalog_ml_serving.duckdb"
     status = publish(demo_build / "warehouse.duckdb", serving, demo_build / "target", REPO)
     report = Store.from_url(redis_url, timeout=5).load(serving)
-    with duckdb.connect(str(serving), read_only=True) as con:
+    with connect(serving) as con:
         users = con.execute("select count(distinct user_id) from fct_recommendations").fetchone()
         offers = con.execute("select count(*) from fct_offer_matches").fetchone()
         # a raw demo user id whose pseudonym has a list
@@ -56,6 +56,9 @@ def test_demo_build_served_through_the_api(
             "select product_id from fct_recommendations where user_id = ? order by rank",
             [pseudonymise(user)],
         ).fetchall()
+        popular = con.execute(
+            "select product_id, score from fct_popular_items order by rank limit 10"
+        ).fetchall()
     assert report["counts"]["rec"]["keys"] == users[0]
     assert report["counts"]["match"]["keys"] == offers[0]
     settings = Settings(redis_url=redis_url, serving_file=serving)
@@ -66,9 +69,11 @@ def test_demo_build_served_through_the_api(
         health = client.get("/health").json()
         assert health["dbt_invocation_id"] == status["dbt_invocation_id"]
         assert health["is_store_behind_serving_file"] is False
-        assert client.get("/recommendations/not-a-demo-user").json()["served_from"] == (
-            "popularity_fallback"
-        )
+        fallback = client.get("/recommendations/not-a-demo-user").json()
+        assert fallback["served_from"] == "popularity_fallback"
+        # the build's own popularity list, as published (the store recomputes nothing)
+        assert [(i["product_id"], i["score"]) for i in fallback["items"]] == popular
+        assert fallback["model_version"].startswith("popularity_half_life_14d@")
 
 
 def test_logged_impressions_reach_staging_in_files_mode(tmp_path: Path) -> None:
@@ -86,7 +91,7 @@ def test_logged_impressions_reach_staging_in_files_mode(tmp_path: Path) -> None:
         tmp_path,
     )
     assert result.returncode == 0, result.stdout[-4000:]
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+    with connect(tmp_path / "warehouse.duckdb") as con:
         kept = con.execute(
             "select event_id, user_id, product_id, event_type, request_id, position, surface"
             " from stg_events where request_id like 'req-%' order by event_id"

@@ -131,10 +131,21 @@ def test_relative_lift_interval_of_a_per_user_mean_matches_a_bootstrap(lifted):
 # --- every decision --------------------------------------------------------------------------
 
 
+def in_units(data: tuple[pd.DataFrame, ...], units: int) -> tuple[pd.DataFrame, ...]:
+    """An experiment randomised by unit: each variant's users spread over `units` units."""
+    user_metrics, *rest = data
+    number = user_metrics["user_id"].str.rsplit("-", n=1).str[1].astype(int) % units
+    unit_id = user_metrics["variant"] + "-unit-" + number.astype(str)
+    return (user_metrics.assign(unit_id=unit_id), *rest)
+
+
 def decision_fixture() -> dict:
     """One experiment per decision value (EXPECTED says which)."""
     lift, drop, flat = {CTR: 0.15}, {CTR: -0.15}, {CTR: 0.0}
     return inputs(
+        in_units(
+            experiment("UNITS", {"control": (400, flat), "treatment": (400, lift)}, seed=10), 9
+        ),
         experiment("SHIP", {"control": (4000, flat), "treatment": (4000, lift)}, seed=1),
         experiment("NO", {"control": (4000, flat), "treatment": (4000, drop)}, seed=2),
         experiment("FLAT", {"control": (4000, flat), "treatment": (4000, flat)}, seed=3),
@@ -162,6 +173,7 @@ EXPECTED = {
     "GUARD": "blocked_by_guardrail",
     "NOCTRL": "invalid_no_control",
     "PRIMARY": "invalid_primary_metric",
+    "UNITS": "invalid_too_few_units",
 }
 
 
@@ -180,6 +192,7 @@ REASONS = {
     "GUARD": "guardrail hide_rate significantly worse",
     "NOCTRL": "the registry's split names no control variant",
     "PRIMARY": "primary metric gone is not an experiment metric",
+    "UNITS": "randomised by unit: 9 units in treatment and 9 in control;",
 }
 
 

@@ -14,7 +14,7 @@ from catalog_ml.experiments import RESULT_COLUMNS, readout
 REPO = Path(__file__).resolve().parents[2]
 CONTRACT = REPO / "models" / "marts" / "experiments" / "fct_experiment_results.yml"
 # readout column -> fct_experiment_results column, where the mart renames it
-RENAMED = {"users": "variant_users"}
+RENAMED = {"users": "variant_users", "units": "variant_units"}
 
 
 def contract_types() -> dict[str, str]:

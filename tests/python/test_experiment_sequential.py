@@ -41,6 +41,14 @@ def test_closed_form_is_the_mixture_likelihood_ratio():
     assert always_valid_p_value(d, se, n, ALPHA, tuning) == pytest.approx(1 / ratio, rel=1e-8)
 
 
+def test_the_always_valid_p_value_never_exceeds_one_and_one_user_is_enough():
+    # d = 0: the mixture ratio L = 1 / sqrt(r) < 1, so min(1, 1 / L) is 1, not sqrt(r)
+    assert always_valid_p_value(0.0, 0.1, 40, 0.05, 5000) == 1.0
+    one = sequential_comparison(Comparison(0.3, np.nan, np.nan, np.nan, 0.1), 1, 0.05, 5000)
+    half = always_valid_half_width(0.1, 1, 0.05, 5000)
+    assert (one.ci_low, one.ci_high) == pytest.approx((0.3 - half, 0.3 + half))
+
+
 def test_the_p_value_and_the_interval_agree():
     rng = np.random.default_rng(0)
     d, se, n = (

@@ -10,6 +10,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
+from catalog_ml.experiment_stats import arm_standard_error, lift_test
 from catalog_ml.experiments import (
     cuped,
     holm,
@@ -39,6 +40,47 @@ def test_welch_test_matches_scipy():
     interval = expected.confidence_interval(confidence_level=1 - ALPHA)
     assert result.p_value == pytest.approx(expected.pvalue, abs=1e-6)
     assert (result.ci_low, result.ci_high) == pytest.approx((interval.low, interval.high), abs=1e-6)
+
+
+def test_two_proportion_standard_error_is_the_unpooled_one():
+    result = two_proportion_test(120, 1000, 150, 1050, ALPHA)
+    by_hand = np.sqrt(0.12 * 0.88 / 1000 + (150 / 1050) * (900 / 1050) / 1050)
+    assert result.standard_error == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_welch_test_needs_two_values_per_arm():
+    two = welch_test(np.array([1.0, 3.0]), np.array([4.0, 8.0]), ALPHA)
+    expected = stats.ttest_ind([4.0, 8.0], [1.0, 3.0], equal_var=False)
+    assert (two.difference, two.p_value) == pytest.approx((4.0, expected.pvalue), rel=1e-9)
+    for control, variant in (([1.0], [4.0, 8.0]), ([1.0, 3.0], [4.0])):
+        one = welch_test(np.array(control), np.array(variant), ALPHA)
+        assert np.isnan([one.difference, one.p_value, one.standard_error]).all()
+
+
+def test_welch_test_of_constant_arms_has_a_difference_and_nothing_else():
+    result = welch_test(np.array([1.0, 1.0, 1.0]), np.array([3.0, 3.0]), ALPHA)
+    assert result.difference == 2.0
+    assert np.isnan([result.ci_low, result.ci_high, result.p_value, result.standard_error]).all()
+
+
+def test_lift_test_and_arm_standard_error_by_hand():
+    """Rates: the two-proportion test on the arms' sums, se sqrt(p (1 - p) / trials). Per-user
+    means: Welch on active users' values (inactive users, denominator 0, do not count),
+    se = sd / sqrt(active users), undefined with one active user."""
+    control = pd.DataFrame({"numerator": [3.0, 1.0, 0.0], "denominator": [10.0, 20.0, 10.0]})
+    variant = pd.DataFrame({"numerator": [6.0, 2.0], "denominator": [20.0, 20.0]})
+    rate = lift_test(control, variant, "two_proportion_z", ALPHA)
+    assert rate == two_proportion_test(4.0, 40.0, 8.0, 40.0, ALPHA)
+    assert arm_standard_error(control, "two_proportion_z") == pytest.approx(np.sqrt(0.09 / 40))
+    users = pd.DataFrame({"numerator": [2.0, 4.0, 0.0, 9.0], "denominator": [1.0, 1.0, 0.0, 1.0]})
+    others = pd.DataFrame({"numerator": [5.0, 7.0, 0.0], "denominator": [1.0, 1.0, 0.0]})
+    mean = lift_test(users, others, "welch_t", ALPHA)
+    assert mean == welch_test(np.array([2.0, 4.0, 9.0]), np.array([5.0, 7.0]), ALPHA)
+    assert arm_standard_error(users, "welch_t") == pytest.approx(
+        np.std([2, 4, 9], ddof=1) / np.sqrt(3)
+    )
+    assert arm_standard_error(others, "welch_t") == pytest.approx(1.0)  # sd sqrt(2) / sqrt(2)
+    assert np.isnan(arm_standard_error(others.iloc[1:], "welch_t"))
 
 
 def test_srm_p_value_matches_scipy_chisquare():

@@ -187,3 +187,28 @@ def test_metadata_inference_is_out_of_fold_for_known_values():
     assert missing["predicted_value"].iloc[0] == "Audio > Headphones"
     offer = category[category["listing_type"] == "offer"]
     assert offer["predicted_value"].iloc[0] == "Audio > Headphones"
+
+
+def test_metadata_offers_in_batches_give_the_rows_of_one_pass():
+    rows = [
+        (f"P{i}", f"brand{i % 2} thing{i % 3} model{i}", f"C{i % 3}", f"B{i % 2}")
+        for i in range(60)
+    ]
+    products = pd.DataFrame(rows, columns=["product_id", "title", "category", "brand"])
+    offers = pd.DataFrame(
+        {
+            "offer_id": [f"O{i}" for i in range(7)],
+            "title": [f"thing{i % 3} offer" for i in range(7)],
+            "category": [None] * 7,
+            "brand": ["B1"] * 7,
+        }
+    )
+    whole = metadata.infer(products, offers)
+    batches = [offers.iloc[:3], offers.iloc[3:]]
+    streamed = pd.concat(list(metadata.infer_batches(products, batches)), ignore_index=True)
+    keys = ["listing_type", "listing_id", "attribute"]
+    pd.testing.assert_frame_equal(
+        streamed.sort_values(keys).reset_index(drop=True),
+        whole.sort_values(keys).reset_index(drop=True),
+    )
+    assert len(whole) == 2 * (len(products) + len(offers))

@@ -39,6 +39,7 @@ def test_public_marts_hold_personal_data_only_pseudonymised():
     ]
     assert raw == []
     assert {owner for _, owner, name, meta in marts if meta.get("pseudonymised")} == {
+        "fct_experiment_interactions",
         "fct_interactions",
         "fct_recommendations",
     }

@@ -176,3 +176,99 @@ def test_paired_bootstrap_resamples_whole_units():
     assert result.difference == pytest.approx(0.0, abs=1e-12)
     assert result.difference_low == pytest.approx(-0.4)
     assert result.difference_high == pytest.approx(0.2)
+
+
+def test_a_tie_on_trained_at_goes_to_the_later_version_as_in_mon_model_registry():
+    tied = pd.DataFrame(
+        {
+            "model_name": ["m", "m", "m"],
+            "model_version": ["b", "c", "a"],
+            "trained_at": [pd.Timestamp("2026-01-01")] * 3,
+            "is_promoted": [True, False, True],
+        }
+    )
+    assert registry.current_champion(tied, "m")["model_version"] == "b"
+
+
+def by_hand_bootstrap(gains_by_unit: np.ndarray, resamples: int, confidence: float, seed: int):
+    """The percentile interval of the mean gain over units, resampling units with numpy's
+    multinomial draws exactly as documented (n draws out of n units per resample)."""
+    n = len(gains_by_unit)
+    draws = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=resamples)
+    means = draws @ gains_by_unit / n
+    tail = (1 - confidence) / 2
+    return np.quantile(means, [tail, 1 - tail])
+
+
+def test_paired_bootstrap_uses_the_resamples_confidence_and_seed_it_is_given():
+    rng = np.random.default_rng(5)
+    champion = rng.random(30)
+    challenger = champion + rng.normal(0.01, 0.05, 30)
+    result = registry.paired_bootstrap_means(
+        challenger, champion, resamples=300, confidence=0.8, seed=11
+    )
+    low, high = by_hand_bootstrap(challenger - champion, 300, 0.8, 11)
+    assert (result.difference_low, result.difference_high) == pytest.approx((low, high), rel=1e-12)
+    assert (result.resamples, result.confidence, result.seed) == (300, 0.8, 11)
+    assert result.to_metrics()["promotion_bootstrap_resamples"] == 300
+
+
+def test_units_are_resampled_in_sorted_name_order():
+    """Unit names given out of order: the resample weights go to the units sorted by name
+    (so a build's result does not depend on row order)."""
+    gains = {"u3": 0.3, "u1": -0.1, "u2": 0.05, "u0": 0.0}
+    names = ["u3", "u1", "u2", "u0"]
+    result = registry.paired_bootstrap_means(
+        [gains[n] for n in names], [0.0] * 4, names, resamples=50, confidence=0.9, seed=4
+    )
+    in_order = np.array([gains[n] for n in sorted(names)])
+    assert (result.difference_low, result.difference_high) == pytest.approx(
+        tuple(by_hand_bootstrap(in_order, 50, 0.9, 4)), rel=1e-12
+    )
+    shuffled = registry.paired_bootstrap_means(
+        [gains[n] for n in names[::-1]],
+        [0.0] * 4,
+        names[::-1],
+        resamples=50,
+        confidence=0.9,
+        seed=4,
+    )
+    assert shuffled == result
+
+
+def test_paired_bootstrap_on_one_unit_and_its_refusals():
+    one = registry.paired_bootstrap_means([0.6], [0.5])
+    assert one.units == 1 and one.difference_low == one.difference_high == pytest.approx(0.1)
+    with pytest.raises(ValueError, match=r"^paired_bootstrap needs at least one holdout unit$"):
+        registry.paired_bootstrap_means([], [])
+    with pytest.raises(
+        ValueError, match=r"^paired values must have one challenger and one champion value each$"
+    ):
+        registry.paired_bootstrap_means([0.5, 0.6], [0.5])
+
+
+def test_values_fetched_as_decimals_are_averaged_as_floats():
+    """A warehouse DECIMAL column fetched row by row arrives as Python Decimals."""
+    from decimal import Decimal
+
+    result = registry.paired_bootstrap_means(
+        [Decimal("0.75")] * 4, [Decimal("0.5")] * 4, resamples=20
+    )
+    assert result.difference == pytest.approx(0.25) and result.difference_low == pytest.approx(0.25)
+
+
+def test_promotion_at_exactly_the_minimum_holdout_and_at_exactly_the_margin():
+    promoted, _ = registry.decide_promotion(
+        comparison(low=0.03, units=100), margin=0.0, min_units=100
+    )
+    assert promoted, "a holdout of exactly min_units units is enough"
+    # the interval clears the margin but the point estimate sits on it: a tie is not a win
+    assert not registry.decide_promotion(comparison(low=0.0101, difference=0.01), margin=0.01)[0]
+
+
+def test_the_promotion_rule_is_recorded_with_its_types():
+    # vars reach the trainers as text or ints: the rule records a float margin and int units
+    rule = registry.promotion_rule(0, "50")
+    assert rule == {"promotion_margin": 0.0, "promotion_min_holdout_units": 50}
+    assert isinstance(rule["promotion_margin"], float)
+    assert isinstance(rule["promotion_min_holdout_units"], int)

@@ -5,18 +5,25 @@ missing; the tests skip, saying why, only when it cannot be installed)."""
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from catalog_ml.contract import load_contract
 from catalog_ml.privacy import pseudonymise
 from catalog_ml.raw_values import clean_text, first_problem
+from catalog_ml.serving import schemas
 from catalog_ml.serving.api import Settings, create_app
 from catalog_ml.serving.redis_server import RedisServer, RedisUnavailable, free_port
 from catalog_ml.serving.store import Store
@@ -31,7 +38,7 @@ def build_serving_file(
     path: Path, model_version: str = "ranker-1", score_shift: float = 0.0
 ) -> None:
     """A serving file with the tables the store loads: 300 users x 12 ranked products, related
-    items for P1..P5, three offers, interactions whose popularity is known by hand."""
+    items for P1..P5, three offers, a popularity list of three products."""
     with duckdb.connect(str(path)) as con:
         con.execute(
             "create table fct_recommendations (user_id varchar, rank integer, product_id varchar,"
@@ -78,25 +85,20 @@ def build_serving_file(
                 ("O3", "M2", "P2", None, "matched", "gtin", None, FINISHED),
             ],
         )
+        # The build's popularity list (fct_popular_items) as published: the store serves it
+        # as is (the mart's unit test checks how the build computes it).
         con.execute(
-            "create table fct_interactions (event_id varchar, user_id varchar,"
-            " product_id varchar, event_type varchar, event_at timestamp)"
+            "create table fct_popular_items (rank integer, product_id varchar, score double,"
+            " decayed_popularity double, user_count integer, model_version varchar,"
+            " generated_at timestamp)"
         )
-        # Popularity by hand (grades click 1, cart 2, purchase 3; 14-day half-life from the
-        # latest event): P7 = 3 + 3 = 6, P8 = 2 + 1 = 3, P9 = one click 14 days before the
-        # latest = 0.5, P10 = impressions only (not popular at all).
-        latest = FINISHED
-        events = [
-            ("P7", "purchase", latest),
-            ("P7", "purchase", latest),
-            ("P8", "add_to_cart", latest),
-            ("P8", "click", latest),
-            ("P9", "click", latest - timedelta(days=14)),
-            ("P10", "impression", latest),
-        ]
         con.executemany(
-            "insert into fct_interactions values (?, ?, ?, ?, ?)",
-            [(f"E{n}", "x", p, t, at) for n, (p, t, at) in enumerate(events)],
+            "insert into fct_popular_items values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (1, "P7", 1.0, 6.0, 2, "popularity_half_life_14d", FINISHED),
+                (2, "P8", 0.5, 3.0, 1, "popularity_half_life_14d", FINISHED),
+                (3, "P9", 0.5 / 6, 0.5, 1, "popularity_half_life_14d", FINISHED),
+            ],
         )
         con.execute(
             "create table build_status as select ?::timestamp as build_finished_at,"
@@ -144,6 +146,15 @@ def client(
         yield client
 
 
+def assert_is_the_documented_model(body: dict, model: type[BaseModel]) -> None:
+    """The hot paths encode their JSON themselves: it must be exactly what /docs promises
+    (every field, no other, types valid), recursively for the items."""
+    assert set(body) == set(model.model_fields)
+    assert model.model_validate(body).model_dump(mode="json") == body
+    for item in body.get("items", []):
+        assert set(item) == set(schemas.Item.model_fields)
+
+
 def mart_rows(serving_file: Path, user: str) -> list[tuple]:
     with duckdb.connect(str(serving_file), read_only=True) as con:
         return con.execute(
@@ -163,22 +174,51 @@ def test_recommendations_are_the_users_ten_mart_rows(client: TestClient, serving
     items = [(i["rank"], i["product_id"], i["score"], i["source"]) for i in body["items"]]
     assert len(items) == 10
     assert items == mart_rows(serving_file, "U17")
+    assert_is_the_documented_model(body, schemas.Recommendations)
     assert len(client.get("/recommendations/U17?k=3").json()["items"]) == 3
 
 
 def test_unknown_user_gets_the_popularity_fallback_flagged(client: TestClient):
     body = client.get("/recommendations/someone-new?k=5").json()
     assert body["served_from"] == "popularity_fallback"
-    assert body["model_version"] == "popularity@invocati"
+    assert body["model_version"] == "popularity_half_life_14d@invocati"
     assert [item["product_id"] for item in body["items"]] == ["P7", "P8", "P9"]
     assert [item["score"] for item in body["items"]] == pytest.approx([1.0, 0.5, 0.5 / 6])
     assert {item["source"] for item in body["items"]} == {"popularity"}
+    assert_is_the_documented_model(body, schemas.Recommendations)
+
+
+@pytest.mark.parametrize(
+    ("fast", "through_fastapi"),
+    [
+        ("/recommendations/U17?k=4&log_impressions=false", "/recommendations/U17?k=+4&log_impressions=no"),
+        ("/recommendations/new?surface=pdp", "/recommendations/new?surface=pdp&utm=x"),
+        ("/recommendations/U5?k=3&surface=home", "/recommendations/U5?k=03&k=3&surface=home"),
+    ],
+)  # fmt: skip
+def test_the_fast_path_answers_as_fastapi_does(
+    client: TestClient, tmp_path: Path, fast: str, through_fastapi: str
+):
+    """The same request in canonical form (fast path) and in another form (FastAPI's route):
+    the same answer, impressions included."""
+    answers = [client.get(path) for path in (fast, through_fastapi)]
+    bodies = [answer.json() for answer in answers]
+    for answer, body in zip(answers, bodies, strict=True):
+        assert answer.status_code == 200 and answer.headers["x-request-id"] == body.pop(
+            "request_id"
+        )
+        assert answer.headers["content-type"] == "application/json"
+    assert bodies[0] == bodies[1]
+    events = tmp_path / "raw" / "events.csv"
+    logged = events.read_text().splitlines()[1:] if events.is_file() else []
+    assert len(logged) == 2 * bodies[0]["impressions_logged"]
 
 
 def test_related_and_matches(client: TestClient):
     related = client.get("/related/P2?k=2").json()
     assert [i["product_id"] for i in related["items"]] == ["P3", "P4"]
     assert related["model_version"].startswith("related@")
+    assert_is_the_documented_model(related, schemas.Related)
     match = client.get("/matches/O1").json()
     assert (match["product_id"], match["decision"], match["model_version"]) == (
         "P1",
@@ -258,6 +298,9 @@ def test_store_down_is_503_with_a_reason_and_a_restart_recovers(
     store.client.flushdb()  # a store that lost its data: 503 until the next load
     answer = client.get("/recommendations/U1")
     assert answer.status_code == 503 and "no version" in answer.json()["detail"]
+    health = client.get("/health")
+    assert health.status_code == 503 and health.json()["store_reachable"]
+    assert "no version" in health.json()["reason"]
 
 
 def test_a_reload_switches_versions_atomically(
@@ -356,3 +399,40 @@ def test_a_failed_load_leaves_the_served_version_and_the_next_load_cleans_up(
     report = store.load(serving_file)
     assert store.versions() == {report["version"]}  # the next load removed the leftovers
     assert client.get("/recommendations/U3").json()["store_version"] == report["version"]
+
+
+def test_two_worker_processes_serve_what_the_app_serves(
+    client: TestClient, redis_server: RedisServer, serving_file: Path, tmp_path: Path
+):
+    """`python -m catalog_ml.serving.server --workers 2` (uvicorn's factory reads the settings
+    from the environment in each worker) answers as the app does in process."""
+    port = free_port()
+    env = {**os.environ, "CATALOG_ML_PII_SALT": SALT}
+    command = [sys.executable, "-m", "catalog_ml.serving.server", "--port", str(port), "--workers"]
+    command += ["2", "--redis-url", redis_server.url, "--serving-file", str(serving_file)]
+    with (tmp_path / "api.log").open("wb") as log:
+        api = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=REPO)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 180  # two workers start slowly on a busy machine
+        while True:
+            assert api.poll() is None, (tmp_path / "api.log").read_text()
+            try:
+                if httpx.get(base + "/ping", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the API did not start"
+                time.sleep(0.2)
+        quiet = "log_impressions=false"  # the in-process app logs impressions, this one not
+        for path in (
+            f"/recommendations/U17?k=4&{quiet}",
+            f"/recommendations/x?{quiet}",
+            "/related/P2",
+        ):
+            served, expected = httpx.get(base + path).json(), client.get(path).json()
+            served.pop("request_id"), expected.pop("request_id")
+            assert served == expected
+        assert httpx.get(base + "/health").json()["status"] == "ok"
+    finally:
+        api.terminate()
+        api.wait(30)

@@ -12,7 +12,9 @@ listings as (
 ),
 
 positions as (
-    {{ dbt.generate_series(98) }}
+    -- dbt.generate_series sums powers of 2 (a float on Snowflake): substr needs an integer.
+    select cast(series.generated_number as integer) as generated_number
+    from ({{ dbt.generate_series(98) }}) as series
 ),
 
 final as (

@@ -4,6 +4,7 @@ select
     user_id,
     variant,
     assigned_at,
+    unit_id,
     reject_reason
 from {{ ref('int_experiment_assignments_checked') }}
 where reject_reason is not null

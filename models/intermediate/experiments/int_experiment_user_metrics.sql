@@ -11,31 +11,12 @@
 
 with
 
-assignments as (
-    select * from {{ ref('int_experiment_assignments_checked') }}
-    where reject_reason is null
-),
-
-experiments as (
-    select * from {{ ref('stg_experiments') }}
+windows as (
+    select * from {{ ref('int_experiment_windows') }}
 ),
 
 interactions as (
     select * from {{ ref('fct_interactions') }}
-),
-
-windows as (
-    select
-        assignments.experiment_id,
-        assignments.user_id,
-        {{ pseudonymise('assignments.user_id') }} as user_pseudonym,
-        assignments.variant,
-        assignments.assigned_at,
-        {{ dbt.dateadd('day', -number_var('experiment_pre_period_days'), 'assignments.assigned_at') }}
-            as pre_period_start_at,
-        experiments.end_at
-    from assignments
-    inner join experiments on assignments.experiment_id = experiments.experiment_id
 ),
 
 -- Interactions keep their own column names, so the measures' expressions apply as written.
@@ -45,6 +26,7 @@ windowed as (
         windows.experiment_id as assigned_experiment_id,
         windows.user_id as assigned_user_id,
         windows.variant as assigned_variant,
+        windows.unit_id as assigned_unit_id,
         windows.assigned_at,
         interactions.*
     from windows
@@ -63,9 +45,10 @@ per_user as (
         {%- endfor %}
         assigned_experiment_id as experiment_id,
         assigned_user_id as user_id,
-        assigned_variant as variant
+        assigned_variant as variant,
+        assigned_unit_id as unit_id
     from windowed
-    group by assigned_experiment_id, assigned_user_id, assigned_variant
+    group by assigned_experiment_id, assigned_user_id, assigned_variant, assigned_unit_id
 ),
 
 final as (
@@ -74,6 +57,7 @@ final as (
             experiment_id,
             variant,
             user_id,
+            unit_id,
             '{{ metric.name }}' as metric_name,
             cast({{ metric.numerator.name }} as double precision) as numerator,
             cast({{ metric.denominator.name }} as double precision) as denominator,

@@ -1,7 +1,8 @@
 -- Every interaction the shared metrics count: deduplicated events of users not flagged as
 -- bots (int_recs_interactions_clean), one 0/1 column per event type and the revenue of
--- purchases. The semantic layer (models/marts/analytics/_semantic_layer.yml) and the
--- experiment readout both aggregate these columns, nothing else. user_id is the salted
+-- purchases, with the user's segment and the event's surface (BI dimensions). The semantic
+-- layer (models/marts/analytics/_semantic_layer.yml) and the experiment readout both
+-- aggregate these columns, nothing else. user_id is the salted
 -- pseudonym (macro pseudonymise): internal models join it on the pseudonym of their own ids.
 with
 
@@ -13,6 +14,10 @@ events as (
     select * from {{ ref('stg_events') }}
 ),
 
+users as (
+    select * from {{ ref('stg_users') }}
+),
+
 final as (
     select
         interactions.event_id,
@@ -22,6 +27,8 @@ final as (
         interactions.event_at,
         cast(interactions.event_at as date) as event_date,
         interactions.category_level_1,
+        coalesce(users.segment, 'unknown') as user_segment,
+        coalesce(events.surface, 'unknown') as surface,
         {%- for event_type in ['impression', 'click', 'add_to_cart', 'purchase', 'hide'] %}
             case when interactions.event_type = '{{ event_type }}' then 1 else 0 end as is_{{ event_type }},
         {%- endfor %}
@@ -31,6 +38,7 @@ final as (
         end as revenue
     from interactions
     inner join events on interactions.event_id = events.event_id
+    left join users on interactions.user_id = users.user_id
 )
 
 select * from final

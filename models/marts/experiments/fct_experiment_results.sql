@@ -4,8 +4,9 @@
     'ci_low', 'ci_high', 'relative_ci_low', 'relative_ci_high', 'p_value', 'cuped_absolute_lift',
     'cuped_ci_low', 'cuped_ci_high', 'cuped_p_value', 'cuped_p_value_holm', 'cuped_variance_reduction',
     'cuped_mde', 'cuped_relative_mde', 'srm_p_value'] %}
+{#- A design randomised by unit (cluster, switchback slot) is read out at its unit. -#}
 {%- set reasons = ['multiple_variants', 'unknown_variant', 'assigned_outside_window',
-    'experiment_has_no_control', 'bot_user'] %}
+    'experiment_has_no_control', 'unit_in_multiple_variants', 'bot_user'] %}
 
 with
 
@@ -43,11 +44,14 @@ final as (
         readout.metric_role,
         readout.statistical_test,
         readout.analysis,
+        readout.randomisation_unit,
         readout.desired_direction,
         cast(readout.users as {{ dbt.type_bigint() }}) as variant_users,
+        cast(readout.units as {{ dbt.type_bigint() }}) as variant_units,
         {%- for column in measures %}
             readout.{{ column }},
         {%- endfor %}
+        readout.cuped_note,
         {%- for column in ['is_significant', 'is_worse', 'has_srm'] %}
             cast(readout.{{ column }} as {{ dbt.type_boolean() }}) as {{ column }},
         {%- endfor %}

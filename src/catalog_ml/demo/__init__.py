@@ -23,7 +23,7 @@ from .catalog import TAXONOMY, catalog, descriptions
 from .common import as_text, reader, text_batch, text_schema
 from .events import EVENT_COLUMNS, event_chunks
 from .offers import labels, offers, overrides
-from .people import EXPERIMENTS, READOUT_ANOMALIES, SEGMENTS, assignments, users
+from .people import EXPERIMENTS, READOUT_ANOMALIES, SEGMENTS, assignments, unit_labels, users
 
 # Loader metadata every raw table carries last (contract: when the row was loaded, UTC).
 LOAD_TIME_COLUMN = "loaded_at"
@@ -67,7 +67,7 @@ _DATA_COLUMNS: dict[str, list[str]] = {
         "start_at",
         "end_at",
     ],
-    "experiment_assignments": ["experiment_id", "user_id", "variant", "assigned_at"],
+    "experiment_assignments": ["experiment_id", "user_id", "variant", "assigned_at", "unit"],
 }
 RAW_TABLES: dict[str, list[str]] = {
     name: [*columns, LOAD_TIME_COLUMN] for name, columns in _DATA_COLUMNS.items()
@@ -98,13 +98,14 @@ def _assignments(
     the experiment ended) and, for srm_experiment, srm_drop_share of its last variant's
     rows dropped (a planted sample ratio mismatch)."""
     u = users(seed, scale)
-    parts = {"experiment_id": [], "user_id": [], "variant": [], "assigned_at": []}
+    parts = {"experiment_id": [], "user_id": [], "variant": [], "assigned_at": [], "unit": []}
 
-    def add(experiment_id, user_ids, variants, at):
+    def add(experiment_id, user_ids, variants, at, units=None):
         parts["experiment_id"].append(np.full(len(user_ids), experiment_id))
         parts["user_id"].append(np.asarray(user_ids))
         parts["variant"].append(np.asarray(variants))
         parts["assigned_at"].append(as_text(np.asarray(at, dtype="datetime64[s]")))
+        parts["unit"].append(np.full(len(user_ids), "") if units is None else units)
 
     for exp in EXPERIMENTS:
         variant, at = assignments(seed, scale)[exp.experiment_id]
@@ -112,7 +113,8 @@ def _assignments(
         if exp.experiment_id == srm_experiment:
             last = np.flatnonzero(variant == len(exp.variants) - 1)
             on[last[: round(len(last) * srm_drop_share)]] = False
-        add(exp.experiment_id, u.user_id[on], np.array(exp.variants)[variant[on]], at[on])
+        units = unit_labels(seed, scale, exp)[on]
+        add(exp.experiment_id, u.user_id[on], np.array(exp.variants)[variant[on]], at[on], units)
         # Anomalies among this experiment's users, or its unassigned users.
         k = READOUT_ANOMALIES
         if exp.experiment_id == "EXP001":
@@ -228,7 +230,12 @@ def load_time() -> str:
 
 
 def _raw(
-    table: str, seed: int, scale: float, loaded_at: str | None, **options
+    table: str,
+    seed: int,
+    scale: float,
+    loaded_at: str | None,
+    days: tuple[int, int] = (0, 0),
+    **options,
 ) -> Iterator[pa.RecordBatch]:
     names = RAW_TABLES[table]
 
@@ -237,10 +244,13 @@ def _raw(
         return text_batch({**columns, LOAD_TIME_COLUMN: [loaded_at] * rows}, names)
 
     if table == "events":
+        extra_days, first_day = days
         first = None
-        for chunk in event_chunks(seed, scale):
+        for chunk in event_chunks(seed, scale, extra_days, first_day):
             first = first or chunk
             yield batch(chunk)
+        if first_day > 0:  # later days only: the planted bad rows belong to the base history
+            return
         valid = first
     else:
         valid = _valid_columns(table, seed, scale, **options)
@@ -285,20 +295,31 @@ def generate(
     srm_drop_share: float = 0.0,
     price_shift: float = 1.0,
     loaded_at: str | None = None,
+    extra_days: int = 0,
+    first_day: int = 0,
 ) -> pa.RecordBatchReader:
     """Stream one demo table (raw: all text; truth: typed) for this seed and scale. The two
     srm options plant a sample ratio mismatch in experiment_assignments; `price_shift`
     (var demo_price_shift, 1 = none) multiplies the prices of the offers ingested in the
     latest week: a planted drift for the monitors. Raw tables carry `loaded_at` (timestamp
-    text, UTC) in their loaded_at column."""
+    text, UTC) in their loaded_at column. Events cover the base history (day 0) and
+    `extra_days` days after it (var demo_extra_days), from `first_day` on: first_day > 0
+    gives only those later days (an incremental build's new rows), without the planted bad
+    rows, which belong to day 0."""
+    if not 0 <= first_day <= extra_days + 1:
+        raise ValueError(
+            f"demo generator: first_day {first_day} must be between 0 and extra_days + 1"
+            f" ({extra_days + 1})"
+        )
     if table in RAW_TABLES:
         options = {
             "srm_experiment": srm_experiment,
             "srm_drop_share": srm_drop_share,
             "price_shift": price_shift,
         }
+        days = (extra_days, first_day)
         return reader(
-            text_schema(RAW_TABLES[table]), _raw(table, seed, scale, loaded_at, **options)
+            text_schema(RAW_TABLES[table]), _raw(table, seed, scale, loaded_at, days, **options)
         )
     if table in TRUTH_SCHEMAS:
         return reader(TRUTH_SCHEMAS[table], iter([_truth(table, seed, scale)]))

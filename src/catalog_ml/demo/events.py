@@ -10,7 +10,7 @@ import numpy as np
 
 from .catalog import TAXONOMY, catalog
 from .common import DEMO_END, DEMO_START, as_text, rng_for
-from .people import EXPERIMENTS, SEGMENT_ACTIVITY, assignments, users
+from .people import EXPERIMENTS, SEGMENT_ACTIVITY, exposures, users
 
 CHUNK_USERS = 2_000
 EVENT_COLUMNS = [
@@ -40,32 +40,74 @@ def _category_sampler(cat) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def event_chunks(seed: int, scale: float) -> Iterator[dict[str, np.ndarray]]:
-    cat, people, assigned = catalog(seed, scale), users(seed, scale), assignments(seed, scale)
+BASE_SESSION_DAYS = 89  # the base history's sessions start in its first 89 days
+BOT_SESSIONS = 4  # sessions of a bot in the base history
+SESSIONS_PER_ACTIVITY = 2.2  # base-history sessions of a user of activity 1
+
+
+def event_chunks(
+    seed: int, scale: float, extra_days: int = 0, first_day: int = 0
+) -> Iterator[dict[str, np.ndarray]]:
+    """Event columns by chunks of users: day 0 is the base history (DEMO_DAYS days before
+    DEMO_END), days 1..extra_days the days after it, from first_day on. Each day has its own
+    seeded stream per chunk and ends at its own midnight, so a day's events are the same
+    whatever extra_days is: extending the history appends days and changes none."""
+    cat, people, assigned = catalog(seed, scale), users(seed, scale), exposures(seed, scale)
     sampler = _category_sampler(cat)
     global_cdf = np.cumsum(cat.popularity)
     n_users = len(people.user_id)
-    for chunk, first in enumerate(range(0, n_users, CHUNK_USERS)):
-        rng = rng_for(seed, "events", chunk)
-        u = np.arange(first, min(first + CHUNK_USERS, n_users))
-        yield _chunk(rng, chunk, u, cat, people, assigned, sampler, global_cdf)
+    for day in range(first_day, extra_days + 1):
+        for chunk, first in enumerate(range(0, n_users, CHUNK_USERS)):
+            u = np.arange(first, min(first + CHUNK_USERS, n_users))
+            world = (cat, people, assigned, sampler, global_cdf)
+            yield _chunk(seed, day, chunk, u, world)
 
 
-def _chunk(rng, chunk, u, cat, people, assigned, sampler, global_cdf) -> dict[str, np.ndarray]:
-    n_cat = len(TAXONOMY)
-    # Preferences: three favourite categories with Dirichlet weights, one favourite brand.
-    fav_cat = np.stack([rng.choice(n_cat, 3, replace=False) for _ in u])
+def _preferences(rng, u, people) -> tuple[np.ndarray, ...]:
+    """Per user of the chunk: three favourite categories with Dirichlet weights, one favourite
+    brand, and an activity level. Within a segment, activity is heavy-tailed and persistent
+    per user (a gamma multiplier with mean 1), as in real logs: what CUPED's covariate uses.
+    Drawn first from the chunk's base stream, so every day sees the same preferences."""
+    fav_cat = np.stack([rng.choice(len(TAXONOMY), 3, replace=False) for _ in u])
     fav_w = rng.dirichlet([2.0, 1.0, 0.5], len(u))
     fav_brand = np.array([TAXONOMY[c][2][rng.integers(0, 5)] for c in fav_cat[:, 0]])
-    bot = people.is_bot[u]
-    # Sessions and requests. Within a segment, activity is heavy-tailed and persistent per
-    # user (a gamma multiplier with mean 1), as in real logs: what CUPED's covariate uses.
     activity = SEGMENT_ACTIVITY[people.segment[u]] * rng.gamma(
         USER_ACTIVITY_SHAPE, 1 / USER_ACTIVITY_SHAPE, len(u)
     )
-    sessions = np.where(bot, 4, rng.poisson(2.2 * activity))
+    return fav_cat, fav_w, fav_brand, activity
+
+
+def _chunk(seed: int, day: int, chunk: int, u, world) -> dict[str, np.ndarray]:
+    """One chunk of users' events of one day (day 0: the whole base history)."""
+    people = world[1]
+    base = rng_for(seed, "events", chunk)
+    fav_cat, fav_w, fav_brand, activity = _preferences(base, u, people)
+    bot = people.is_bot[u]
+    if day == 0:
+        rng, start, span, end, tag = base, DEMO_START, BASE_SESSION_DAYS, DEMO_END, ""
+        sessions = np.where(bot, BOT_SESSIONS, rng.poisson(SESSIONS_PER_ACTIVITY * activity))
+    else:
+        # A day after the base history: the same users at the base history's daily rate.
+        rng, tag = rng_for(seed, f"events_day_{day}", chunk), f"D{day:03d}"
+        start, span = DEMO_END + np.timedelta64(day - 1, "D"), 1
+        end = start + np.timedelta64(1, "D")
+        daily = np.where(bot, BOT_SESSIONS, SESSIONS_PER_ACTIVITY * activity) / BASE_SESSION_DAYS
+        sessions = rng.poisson(daily)
+    return _events(
+        rng, chunk, tag, u, (fav_cat, fav_w, fav_brand), sessions, (start, span, end), world
+    )
+
+
+def _events(rng, chunk, tag, u, prefs, sessions, period, world) -> dict[str, np.ndarray]:
+    """Requests, impressions and the reactions to them of `sessions` sessions per user,
+    starting in the `span` days from `start`; events at or after `end` are cut. Ids carry
+    `tag` (the day, empty for the base history) so days never share one."""
+    cat, people, assigned, sampler, global_cdf = world
+    (fav_cat, fav_w, fav_brand), (start, span, end) = prefs, period
+    n_cat = len(TAXONOMY)
+    bot = people.is_bot[u]
     s_user = np.repeat(np.arange(len(u)), sessions)
-    s_start = DEMO_START + rng.integers(0, 89 * 86_400, len(s_user)).astype("timedelta64[s]")
+    s_start = start + rng.integers(0, span * 86_400, len(s_user)).astype("timedelta64[s]")
     s_requests = np.where(bot[s_user], 12, 1 + rng.poisson(0.9, len(s_user)))
     r_session = np.repeat(np.arange(len(s_user)), s_requests)
     r_index = np.arange(len(r_session)) - np.repeat(np.cumsum(s_requests) - s_requests, s_requests)
@@ -101,9 +143,12 @@ def _chunk(rng, chunk, u, cat, people, assigned, sampler, global_cdf) -> dict[st
     p_purchase = np.full(len(i_req), 0.45)
     global_u = u[i_user]
     for exp in EXPERIMENTS:
-        variant, at = assigned[exp.experiment_id]
+        variant, at, shock = assigned[exp.experiment_id]
         v = variant[global_u]
-        treated = (v > 0) & (i_time >= at[global_u]) & (i_time >= exp.start) & (i_time < exp.end)
+        running = (i_time >= exp.start) & (i_time < exp.end)
+        # Randomised by unit: a unit's users share its shock while the experiment runs.
+        p_click = np.where(running, p_click * shock[global_u], p_click)
+        treated = (v > 0) & (i_time >= at[global_u]) & running
         if exp.effect == "click":
             p_click = np.where(treated, p_click * (1 + exp.lift), p_click)
         else:
@@ -126,25 +171,28 @@ def _chunk(rng, chunk, u, cat, people, assigned, sampler, global_cdf) -> dict[st
     rows = np.concatenate([np.flatnonzero(mask) for _, mask, _ in parts])
     kinds = np.concatenate([np.full(mask.sum(), name) for name, mask, _ in parts])
     times = np.concatenate([t[mask] for _, mask, t in parts])
-    keep = times < DEMO_END
+    keep = times < end
     rows, kinds, times = rows[keep], kinds[keep], times[keep]
     on_list = np.isin(kinds, ["impression", "click", "hide"])
     n = len(rows)
     req = i_req[rows]
     return {
-        "event_id": np.char.add("E", np.char.zfill((chunk * 10**8 + np.arange(n)).astype(str), 11)),
+        "event_id": np.char.add(
+            "E" + tag, np.char.zfill((chunk * 10**8 + np.arange(n)).astype(str), 11)
+        ),
         "user_id": people.user_id[u[i_user[rows]]],
         "product_id": cat.product_id[product[rows]],
         "event_type": kinds,
         "event_ts": as_text(times),
         "session_id": np.char.add(
-            "S",
+            "S" + tag,
             np.char.add(np.char.zfill(str(chunk), 4), np.char.zfill(r_session[req].astype(str), 7)),
         ),
         "request_id": np.where(
             on_list,
             np.char.add(
-                "R", np.char.add(np.char.zfill(str(chunk), 4), np.char.zfill(req.astype(str), 8))
+                "R" + tag,
+                np.char.add(np.char.zfill(str(chunk), 4), np.char.zfill(req.astype(str), 8)),
             ),
             "",
         ),

@@ -55,6 +55,11 @@ class Experiment:
     end: np.datetime64
     effect: str  # which behaviour the non-control variants change: 'click' or 'purchase'
     lift: float  # planted relative lift of that behaviour's probability
+    # Randomised by unit: the number of clusters (regions) users belong to, 0 = by user; and
+    # the sd of each cluster's log shock to click probability during the experiment (what
+    # makes a cluster's users alike, so the users are not independent observations).
+    units: int = 0
+    unit_shock_sd: float = 0.0
 
 
 EXPERIMENTS = (
@@ -110,6 +115,21 @@ EXPERIMENTS = (
         "click",
         0.0,
     ),
+    Experiment(  # a cluster design: regions, half of them treated, read out by region
+        "EXP005",
+        "delivery_promise",
+        "A delivery-date promise, rolled out by region, raises click-through",
+        "click_through_rate",
+        "hide_rate",
+        ("control", "treatment"),
+        (0.5, 0.5),
+        DEMO_END - np.timedelta64(75, "D"),
+        DEMO_END - np.timedelta64(45, "D"),
+        "click",
+        0.10,
+        units=40,
+        unit_shock_sd=0.15,
+    ),
 )
 # Assignment rows the readout must reject, per kind (experiment_assignments in __init__).
 READOUT_ANOMALIES = 3
@@ -117,12 +137,53 @@ READOUT_ANOMALIES = 3
 
 @lru_cache(maxsize=4)
 def assignments(seed: int, scale: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per experiment: (variant index per user, -1 when not assigned; assigned_at per user)."""
+    """Per experiment: (variant index per user, -1 when not assigned; assigned_at per user).
+    In a design randomised by unit a user's variant is their unit's (unit_of_users)."""
     n = len(users(seed, scale).user_id)
     out = {}
     for k, exp in enumerate(EXPERIMENTS):
         rng = rng_for(seed, "assignments", k)
-        variant = np.where(rng.random(n) < 0.6, rng.choice(len(exp.variants), n, p=exp.split), -1)
+        participates = rng.random(n) < 0.6  # drawn first: the streams of EXP001-4 as before
+        if exp.units:
+            # Units split between variants as planned (exactly, so no sample ratio mismatch).
+            arms = np.repeat(
+                np.arange(len(exp.variants)),
+                np.round(np.multiply(exp.split, exp.units)).astype(int),
+            )
+            drawn = rng.permutation(arms)[unit_of_users(seed, scale, exp)]
+        else:
+            drawn = rng.choice(len(exp.variants), n, p=exp.split)
+        variant = np.where(participates, drawn, -1)
         assigned = timestamps(rng, n, exp.start, exp.start + np.timedelta64(10, "D"))
         out[exp.experiment_id] = (variant, assigned)
+    return out
+
+
+def unit_of_users(seed: int, scale: float, exp: Experiment) -> np.ndarray:
+    """Each user's randomisation unit (index) in a design randomised by unit."""
+    rng = rng_for(seed, "units", EXPERIMENTS.index(exp))
+    return rng.integers(0, exp.units, len(users(seed, scale).user_id))
+
+
+def unit_labels(seed: int, scale: float, exp: Experiment) -> np.ndarray:
+    """Each user's unit as raw text (`region_07`); empty when the user is the unit."""
+    if not exp.units:
+        return np.full(len(users(seed, scale).user_id), "")
+    return np.char.add("region_", np.char.zfill(unit_of_users(seed, scale, exp).astype(str), 2))
+
+
+@lru_cache(maxsize=4)
+def exposures(seed: int, scale: float) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """assignments() with each user's multiplier of click probability while the experiment
+    runs: their unit's shock in a design randomised by unit, else 1."""
+    out = {}
+    for k, exp in enumerate(EXPERIMENTS):
+        variant, at = assignments(seed, scale)[exp.experiment_id]
+        shock = np.ones(len(variant))
+        if exp.units:
+            unit_shock = np.exp(
+                rng_for(seed, "unit_shocks", k).normal(0, exp.unit_shock_sd, exp.units)
+            )
+            shock = unit_shock[unit_of_users(seed, scale, exp)]
+        out[exp.experiment_id] = (variant, at, shock)
     return out

@@ -11,13 +11,12 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-import duckdb
-
 from catalog_ml.model_cards.figures import champion, no_champion_reason
 from catalog_ml.model_cards.html_page import to_html
 from catalog_ml.model_cards.markdown import render_card, render_index
 from catalog_ml.model_cards.read import load_card_data
 from catalog_ml.model_cards.specs import CardData
+from catalog_ml.warehouse import connect
 
 
 def write_cards(cards: Iterable[tuple[str, CardData]], out_dir: Path) -> list[Path]:
@@ -69,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             f"warning: no manifest at {manifest_path}: intended use and limits left out",
             file=sys.stderr,
         )
-    with duckdb.connect(str(path), read_only=True) as con:
+    with connect(path) as con:
         try:
             cards = load_card_data(con, manifest)
         except LookupError as error:

@@ -8,7 +8,8 @@
 - `schemas`: the API's pydantic responses;
 - `impressions`: the served lists as impression events in the raw contract's events shape,
   appended to the events CSV the next files-mode build reads;
-- `api`: the FastAPI application (`python -m catalog_ml.serving.api`).
+- `api`: the FastAPI application; `fast_path`: canonical recommendation requests without
+  FastAPI's routing; `server`: uvicorn with its workers (`python -m catalog_ml.serving.server`).
 
 README "Serving online" says how to run it.
 """

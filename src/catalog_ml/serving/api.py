@@ -1,7 +1,6 @@
 """The read API over the online store (FastAPI): recommendations, related items, matches.
 
-    python -m catalog_ml.serving.api [--host 127.0.0.1] [--port 8000] [--redis-url URL]
-        [--serving-file catalog_ml_serving.duckdb] [--impressions-file data/raw/events.csv]
+Run it with `python -m catalog_ml.serving.server` (uvicorn, one or more workers).
 
 Every answer is read from one store version in one atomic step (store.READ_SCRIPT) and
 carries `request_id` (also the X-Request-ID header) and `model_version`. Users are looked up
@@ -10,11 +9,17 @@ a user without a list gets the popularity fallback, flagged in `served_from`. Un
 products and offers are 404, invalid parameters 422, and an unreachable or empty store 503
 with the reason; the Redis client reconnects by itself, so a restarted store serves again
 without restarting the API. OpenAPI docs: /docs and /openapi.json.
+
+The hot paths (/recommendations, /related) answer with JSON they encode themselves from the
+stored rows, which the build's contracts already typed: FastAPI still validates the request
+(422s) and documents the response model, but does not re-validate each answer (that cost
+more CPU than the rest of the request); tests check the bodies against the models.
+Canonical recommendation requests skip FastAPI's routing altogether (fast_path.py).
 """
 
 from __future__ import annotations
 
-import argparse
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -30,12 +35,13 @@ from anyio import to_thread
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from catalog_ml.privacy import pii_salt, pseudonymise
 from catalog_ml.serving import schemas
+from catalog_ml.serving.fast_path import CanonicalRecommendations, Rules
 from catalog_ml.serving.impressions import ImpressionLog
 from catalog_ml.serving.middleware import RequestIdMiddleware
 from catalog_ml.serving.store import (
@@ -49,12 +55,30 @@ from catalog_ml.serving.store import (
     parse_read,
 )
 
-ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
-Identifier = Annotated[str, PathParam(min_length=1, max_length=128, pattern=ID_PATTERN)]
-Surface = Annotated[
-    str, Query(min_length=1, max_length=32, pattern=r"^[a-z_]+$", description="Where it is shown.")
+# The recommendations endpoint's parameter rules, for FastAPI and for the fast path.
+RULES = Rules(
+    id_pattern=r"^[A-Za-z0-9_.:@-]+$",
+    id_max_length=128,
+    surface_pattern=r"^[a-z_]+$",
+    surface_max_length=32,
+    max_k=100,
+    default_k=10,
+    default_surface="home",
+)
+ID_PATTERN, MAX_K = RULES.id_pattern, RULES.max_k
+Identifier = Annotated[
+    str, PathParam(min_length=1, max_length=RULES.id_max_length, pattern=ID_PATTERN)
 ]
-MAX_K = 100
+Surface = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=RULES.surface_max_length,
+        pattern=RULES.surface_pattern,
+        description="Where it is shown.",
+    ),
+]
+ITEM_FIELDS = tuple(schemas.Item.model_fields)
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 
 
@@ -90,11 +114,15 @@ def _build_tag(read: Read) -> str:
     return str((read.meta.get("build") or {}).get("dbt_invocation_id") or "unknown")[:8]
 
 
-def _items(rows: list[dict] | None, k: int) -> list[schemas.Item]:
-    return [
-        schemas.Item(**{name: row.get(name) for name in schemas.Item.model_fields})
-        for row in (rows or [])[:k]
-    ]
+def _items(rows: list[dict] | None, k: int) -> list[dict]:
+    """The first k stored rows with the fields of schemas.Item (stored extras dropped)."""
+    return [{name: row.get(name) for name in ITEM_FIELDS} for row in (rows or [])[:k]]
+
+
+def _json(body: dict) -> Response:
+    """body as a JSON response, encoded here (see the module docstring)."""
+    text = json.dumps(body, separators=(",", ":"), allow_nan=False)
+    return Response(content=text.encode(), media_type="application/json")
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -135,6 +163,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
 
+    # Starlette wraps the last added middleware around the others: the fast path runs
+    # inside RequestIdMiddleware (it needs the request id) and before FastAPI's routing.
+    app.add_middleware(
+        CanonicalRecommendations,
+        handler=lambda *args: recommendations_response(*args),
+        rules=RULES,
+        delegate_on=StoreDown,
+    )
     app.add_middleware(RequestIdMiddleware)
 
     async def read_store(key: str, fallback: str = "") -> Read:
@@ -188,32 +224,43 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         user_id: Identifier,
         k: Annotated[
             int, Query(ge=1, le=MAX_K, description="List length (at most recs_k personal items).")
-        ] = 10,
-        surface: Surface = "home",
+        ] = RULES.default_k,
+        surface: Surface = RULES.default_surface,
         log_impressions: bool = True,
-    ) -> schemas.Recommendations:
+    ) -> Response:
         """A user's list; the popularity fallback (flagged) for a user without one."""
+        return await recommendations_response(
+            _request_id(request), user_id, k, surface, log_impressions
+        )
+
+    async def recommendations_response(
+        request_id: str, user_id: str, k: int, surface: str, log_impressions: bool
+    ) -> Response:
+        """The endpoint's answer (FastAPI's route and the fast path both call it)."""
         pseudonym = pseudonymise(user_id, settings.salt)
         read = await read_store(f"rec:{pseudonym}", fallback="popular")
         if read.value is not None:
-            items, served = _items(read.value, k), "personal"
-            model_version = str(read.value[0].get("model_version")) if read.value else "unknown"
+            rows, served = read.value, "personal"
+            model_version = str(rows[0].get("model_version")) if rows else "unknown"
         else:
-            items, served = _items(read.fallback, k), "popularity_fallback"
-            model_version = f"popularity@{_build_tag(read)}"
-        request_id = _request_id(request)
+            rows, served = read.fallback or [], "popularity_fallback"
+            made_by = (rows[0].get("model_version") if rows else None) or "popularity"
+            model_version = f"{made_by}@{_build_tag(read)}"
+        items = _items(rows, k)
         logged = 0
         if impressions is not None and log_impressions:
-            logged = impressions.log(request_id, user_id, [i.product_id for i in items], surface)
-        return schemas.Recommendations(
-            request_id=request_id,
-            model_version=model_version,
-            store_version=read.version,
-            user_id=user_id,
-            served_from=served,
-            k=k,
-            items=items,
-            impressions_logged=logged,
+            logged = impressions.log(request_id, user_id, [i["product_id"] for i in items], surface)
+        return _json(
+            {
+                "request_id": request_id,
+                "model_version": model_version,
+                "store_version": read.version,
+                "user_id": user_id,
+                "served_from": served,
+                "k": k,
+                "items": items,
+                "impressions_logged": logged,
+            }
         )
 
     @app.get("/related/{product_id}", response_model=schemas.Related, responses=problems)
@@ -226,7 +273,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             Query(max_length=128, pattern=ID_PATTERN, description="Who sees it (for impressions)."),
         ] = None,
         surface: Surface = "pdp",
-    ) -> schemas.Related:
+    ) -> Response:
         """A product's related items (co-visitation and content similarity)."""
         read = await read_store(f"rel:{product_id}")
         if read.value is None:
@@ -239,14 +286,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request_id = _request_id(request)
         logged = 0
         if impressions is not None and user_id:
-            logged = impressions.log(request_id, user_id, [i.product_id for i in items], surface)
-        return schemas.Related(
-            request_id=request_id,
-            model_version=f"related@{_build_tag(read)}",
-            store_version=read.version,
-            product_id=product_id,
-            items=items,
-            impressions_logged=logged,
+            logged = impressions.log(request_id, user_id, [i["product_id"] for i in items], surface)
+        return _json(
+            {
+                "request_id": request_id,
+                "model_version": f"related@{_build_tag(read)}",
+                "store_version": read.version,
+                "product_id": product_id,
+                "items": items,
+                "impressions_logged": logged,
+            }
         )
 
     @app.get("/matches/{offer_id}", response_model=schemas.Match, responses=problems)
@@ -306,8 +355,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ),
             )
             code = 200
-        except StoreDown as error:
+        except StoreDown as error:  # reachable, nothing loaded (or unreachable mid-read)
             answer.update(status="degraded", reason=str(error))
+            code = 503
         except redis.RedisError as error:
             answer.update(status="degraded", reason=f"store unreachable: {error}")
             code = 503
@@ -320,28 +370,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return schemas.Ping(ok=True, request_id=_request_id(request))
 
     return app
-
-
-def main(argv: list[str] | None = None) -> None:
-    import uvicorn
-
-    defaults = Settings.from_env()
-    parser = argparse.ArgumentParser(prog="python -m catalog_ml.serving.api")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--redis-url", default=defaults.redis_url)
-    parser.add_argument("--serving-file", type=Path, default=defaults.serving_file)
-    parser.add_argument("--impressions-file", type=Path, default=defaults.impressions_file)
-    parser.add_argument("--log-level", default="warning")
-    args = parser.parse_args(argv)
-    settings = Settings(
-        redis_url=args.redis_url,
-        serving_file=args.serving_file,
-        impressions_file=args.impressions_file,
-    )
-    print(f"catalog-ml serving API on http://{args.host}:{args.port} (docs /docs)", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
-
-
-if __name__ == "__main__":
-    main()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -26,46 +25,19 @@ from pathlib import Path
 
 import redis
 
-CANDIDATES = ("/usr/bin/redis-server", "/usr/sbin/redis-server", "/usr/local/bin/redis-server")
+from catalog_ml.debian import PackageUnavailable, ensure_binary
 
 
 class RedisUnavailable(RuntimeError):
     """redis-server is not installed and cannot be installed here (the reason says why)."""
 
 
-def find_redis_server() -> str | None:
-    """The redis-server binary on PATH or in the usual places, else None."""
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    return next((path for path in CANDIDATES if os.access(path, os.X_OK)), None)
-
-
 def ensure_installed(quiet: bool = True) -> str:
     """The redis-server binary; installs Debian's package with apt-get when missing (as root)."""
-    found = find_redis_server()
-    if found:
-        return found
-    if shutil.which("apt-get") is None:
-        raise RedisUnavailable("redis-server is not installed and apt-get is not available")
-    if os.geteuid() != 0:
-        raise RedisUnavailable(
-            "redis-server is not installed and installing it needs root: "
-            "sudo apt-get install -y redis-server"
-        )
-    output = subprocess.DEVNULL if quiet else None
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "redis-server"]
-    if subprocess.run(install, env=env, stdout=output, stderr=output).returncode != 0:
-        # the package lists may be missing or stale on a fresh machine
-        subprocess.run(["apt-get", "update", "-q"], env=env, stdout=output, stderr=output)
-        result = subprocess.run(install, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RedisUnavailable(f"apt-get install redis-server failed: {result.stderr[-500:]}")
-    found = find_redis_server()
-    if not found:
-        raise RedisUnavailable("apt-get installed redis-server but no binary was found")
-    return found
+    try:
+        return ensure_binary("redis-server", quiet=quiet)
+    except PackageUnavailable as error:
+        raise RedisUnavailable(str(error)) from error
 
 
 def free_port() -> int:

@@ -14,7 +14,8 @@ class Served(BaseModel):
     request_id: str = Field(description="Id of this request (also the X-Request-ID header).")
     model_version: str = Field(
         description="What produced the items: the ranker or matcher version from the marts, "
-        "or 'popularity@<build>' / 'related@<build>' for lists no trained model made "
+        "or for lists no trained model made '<fct_popular_items.model_version>@<build>' "
+        "(e.g. 'popularity_half_life_14d@...') / 'related@<build>' / 'rules@<build>' "
         "(<build> = the first 8 characters of the dbt invocation id)."
     )
     store_version: str = Field(description="The store version (load) the answer was read from.")

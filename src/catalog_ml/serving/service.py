@@ -62,7 +62,7 @@ def start(args: argparse.Namespace) -> int:
     if pid := _alive(pidfile):
         print(f"serve: API already running (pid {pid})")
     else:
-        command = [sys.executable, "-m", "catalog_ml.serving.api", "--host", args.host]
+        command = [sys.executable, "-m", "catalog_ml.serving.server", "--host", args.host]
         command += ["--port", str(args.port), "--redis-url", server.url]
         command += ["--serving-file", str(args.serving_file)]
         if args.impressions_file:

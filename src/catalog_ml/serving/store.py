@@ -18,15 +18,15 @@ and the keys in one atomic step, so a reader sees the old set or the new one, ne
 and never a key of a version deleted between two calls. A load that fails or is killed
 leaves a namespace nobody points to; the next load deletes it.
 
-The popularity fallback is computed at load from fct_interactions with the warehouse's
-definition (int_recs_item_popularity): clicks, adds to cart and purchases graded 1, 2, 3,
-decayed with a 14-day half-life (var recs_covisitation_half_life_days) from the latest
-interaction, ties by product id.
+The popularity fallback is the build's own list, fct_popular_items (popularity as
+int_recs_item_popularity defines it, with the build's vars), loaded as published: the
+store computes nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -39,6 +39,8 @@ from pathlib import Path
 import duckdb
 import redis
 
+from catalog_ml.warehouse import connect
+
 NAMESPACE = "catalog_ml:"
 CURRENT = NAMESPACE + "current_version"
 SEQUENCE = NAMESPACE + "version_seq"
@@ -46,8 +48,6 @@ LOAD_LOCK = NAMESPACE + "load_lock"
 # Every version's keys live under DATA + "v<N>:"; nothing else does.
 DATA = NAMESPACE + "data:"
 DEFAULT_URL = "redis://127.0.0.1:6390/0"
-POPULAR_ITEMS = 100
-HALF_LIFE_DAYS = 14
 PIPELINE_CHUNK = 5_000
 FETCH_BATCH = 20_000
 
@@ -79,6 +79,13 @@ class Read:
     fallback: object | None
 
 
+@functools.lru_cache(maxsize=16)
+def _parse_shared(text: str) -> object:
+    """A value many reads return (a version's meta, the popularity list), parsed once per
+    process; callers never mutate it."""
+    return json.loads(text)
+
+
 def parse_read(answer: list | None) -> Read:
     """READ_SCRIPT's answer as a Read; StoreEmpty when no version is current."""
     if not answer:
@@ -86,9 +93,9 @@ def parse_read(answer: list | None) -> Read:
     version, meta, value, fallback = answer
     return Read(
         version=version,
-        meta=json.loads(meta) if meta else {},
+        meta=_parse_shared(meta) if meta else {},
         value=json.loads(value) if value else None,
-        fallback=json.loads(fallback) if fallback else None,
+        fallback=_parse_shared(fallback) if fallback else None,
     )
 
 
@@ -118,27 +125,11 @@ def _source_queries(table: dict[str, str]) -> dict[str, str]:
             from {table["fct_offer_matches"]}
         """,
         "popular": f"""
-            with graded as (
-                select product_id, event_at,
-                    case event_type when 'purchase' then 3 when 'add_to_cart' then 2
-                        when 'click' then 1 else 0 end as grade
-                from {table["fct_interactions"]}
-            ),
-            latest as (select max(event_at) as latest_at from graded),
-            scored as (
-                select product_id, round(sum(grade * exp(-ln(2) * greatest(
-                    date_diff('second', event_at, latest_at) / 86400.0, 0) / {HALF_LIFE_DAYS})), 9)
-                    as popularity
-                from graded cross join latest where grade > 0 group by product_id
-            ),
-            ranked as (
-                select product_id, popularity / max(popularity) over () as score,
-                    row_number() over (order by popularity desc, product_id) as rank
-                from scored qualify rank <= {POPULAR_ITEMS}
-            )
             select 'popular' as key, to_json(coalesce(list({{
-                'rank': rank, 'product_id': product_id, 'score': score, 'source': 'popularity'
-            }} order by rank), [])) as value, count(*) as source_rows from ranked
+                'rank': rank, 'product_id': product_id, 'score': score, 'source': 'popularity',
+                'model_version': model_version
+            }} order by rank), [])) as value, count(*) as source_rows
+            from {table["fct_popular_items"]}
         """,
     }
 
@@ -147,7 +138,7 @@ REQUIRED_TABLES = (
     "fct_recommendations",
     "fct_related_items",
     "fct_offer_matches",
-    "fct_interactions",
+    "fct_popular_items",
 )
 
 
@@ -166,7 +157,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def read_build_status(serving: Path) -> dict:
     """The serving file's build_status row as a dict of JSON-ready values."""
-    with duckdb.connect(str(serving), read_only=True) as con:
+    with connect(serving, read_only=True) as con:
         cursor = con.execute("select * from build_status")
         columns = [column[0] for column in cursor.description]
         row = cursor.fetchone()
