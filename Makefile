@@ -42,12 +42,16 @@ demo: $(VENV)/.installed profiles.yml
 
 # The daily run: append the next day of demo events (var demo_extra_days, one more than
 # raw_demo_events holds; catalog_ml.demo.daily) and build what they change (selector daily in
-# selectors.yml: incremental event models, the rest downstream rebuilt); publish when green.
+# selectors.yml: incremental event models, the rest downstream rebuilt, the ranker scored by
+# its champion, training-only cutoffs skipped); every RETRAIN_EVERY_DAYS-th day, without a
+# champion or on drift, selector daily_retrain also retrains the ranker. Publish when green.
 # Use the DEMO_SCALE of the `make demo` it follows.
+RETRAIN_EVERY_DAYS ?= 7
 daily: $(VENV)/.installed profiles.yml
-	day=$$($(BIN)/python -m catalog_ml.demo.daily "$(CATALOG_ML_DUCKDB_PATH)") && \
-	echo "daily run: demo day $$day after the base history" && \
-	$(BIN)/dbt build --selector daily --vars '{$(DEMO_VARS), demo_extra_days: '"$$day"'}'
+	run=$$($(BIN)/python -m catalog_ml.demo.daily "$(CATALOG_ML_DUCKDB_PATH)" $(RETRAIN_EVERY_DAYS)) && \
+	set -- $$run && \
+	echo "daily run: demo day $$1 after the base history, selector $$2" && \
+	$(BIN)/dbt build --selector $$2 --vars '{$(DEMO_VARS), '"$$3"'}'
 	$(BIN)/python -m catalog_ml.publish "$(CATALOG_ML_DUCKDB_PATH)" "$(CATALOG_ML_SERVING_PATH)"
 
 # Publish the last green build (target/manifest.json, target/run_results.json) again.
@@ -99,8 +103,9 @@ lint: $(VENV)/.installed profiles.yml
 unit: $(VENV)/.installed
 	$(BIN)/pytest tests/python
 
+# The 15 slowest integration tests are listed at the end, to see where `make test`'s time goes.
 integration: $(VENV)/.installed profiles.yml
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest tests/integration --durations=15
 
 test: lint unit integration
 

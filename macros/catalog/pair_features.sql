@@ -1,8 +1,9 @@
 {#-
-    Building blocks of the catalog's listing terms and pair features. shared_terms and
-    term_norms expect (in int_catalog_pair_features) a CTE `pairs` (offer_id, product_id) and
-    term relations with columns side ('offer' or 'product'), listing_id and the term (a
-    token, trigram or code), optionally a weight (IDF).
+    Building blocks of the catalog's listing terms and pair features. shared_terms,
+    join_listing_sides and join_pair expect (in int_catalog_pair_features) a CTE `pairs`
+    (offer_id, product_id); term and per-listing relations have columns side ('offer' or
+    'product') and listing_id, term relations also the term (a token, trigram or code),
+    optionally a weight (IDF).
 -#}
 
 {#- Per pair: rows shared by the two listings' sets in `relation` (side, listing_id, `term`,
@@ -37,6 +38,21 @@
         {%- endif %}
     from {{ relation }}
     group by side, listing_id
+{%- endmacro %}
+
+{#- Both listings of each pair in the CTE `pairs`, joined from per-listing rows of `relation`
+    (side, listing_id): the offer's as offer_<alias>, the product's as product_<alias>. #}
+{% macro join_listing_sides(relation, alias, join_type='left') -%}
+    {%- for side in ['offer', 'product'] %}
+    {{ join_type }} join {{ relation }} as {{ side }}_{{ alias }}
+        on {{ side }}_{{ alias }}.side = '{{ side }}' and pairs.{{ side }}_id = {{ side }}_{{ alias }}.listing_id
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Each pair in the CTE `pairs` with its row of the per-pair `relation` (offer_id, product_id). #}
+{% macro join_pair(relation) -%}
+    left join {{ relation }}
+        on pairs.offer_id = {{ relation }}.offer_id and pairs.product_id = {{ relation }}.product_id
 {%- endmacro %}
 
 {#- Share of shared terms: shared / (a + b - shared), null when both are empty. #}

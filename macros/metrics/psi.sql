@@ -101,6 +101,35 @@
 
 {#- The reference's cut points per group: edge_k = its k/bins quantile (groups without values have none). -#}
 {% macro _psi_edges(relation, group_by, bins) -%}
+    {{ return(adapter.dispatch('psi_edges', 'catalog_ml')(relation, group_by, bins)) }}
+{%- endmacro %}
+
+{#-
+    DuckDB: one quantile_cont over the list of the k/bins fractions sorts each group's values
+    once (one percentile_cont per cut point sorts them bins - 1 times: 4x slower on 3M rows);
+    the same linear interpolation as percentile_cont.
+-#}
+{% macro default__psi_edges(relation, group_by, bins) -%}
+    select
+        {{ group_by | join(', ') }},
+        {%- for k in range(1, bins) %}
+        cut_points[{{ k }}] as edge_{{ k }},
+        {%- endfor %}
+        reference_distinct_values
+    from (
+        select
+            {{ group_by | join(', ') }},
+            quantile_cont(observed_value, [
+                {%- for k in range(1, bins) %}{{ k / bins }}{{ ', ' if not loop.last }}{% endfor -%}
+            ]) as cut_points,
+            count(distinct observed_value) as reference_distinct_values
+        from {{ relation }}
+        where population = 'reference' and observed_value is not null
+        group by {{ group_by | join(', ') }}
+    ) as reference_quantiles
+{%- endmacro %}
+
+{% macro snowflake__psi_edges(relation, group_by, bins) -%}
     select
         {{ group_by | join(', ') }},
         {%- for k in range(1, bins) %}

@@ -33,8 +33,67 @@
             'training_not_features': ['retrieval_source', 'category_level_1'],
             'scoring_not_features': ['retrieval_source', 'category_level_1'],
             'skew_where': "cutoff_name = 'train'", 'drift_values': 'int_recs_drift_values'},
+        {'model_name': 'metadata', 'trainer': 'ml_metadata_train', 'pinned': var('metadata_pinned_version'),
+            'input': 'stg_products',
+            'training_rows': 'int_catalog_metadata_training_rows', 'scoring_rows': 'int_catalog_metadata_listings',
+            'row_key': ['listing_type', 'listing_id'],
+            'training_not_features': ['title', 'category', 'brand'],
+            'scoring_not_features': ['title', 'category', 'brand'],
+            'skew_where': 'true', 'drift_values': 'int_catalog_metadata_drift_values'},
     ]) }}
 {% endmacro %}
+
+{#-
+    Is column `column_name` a monitored value of registry feature `feature_name`: the feature
+    itself, or a numeric summary `<feature>__<summary>` of a feature that is not a number
+    (metadata inference reads the title; its monitors watch title__characters, title__words).
+-#}
+{% macro is_feature_column(column_name, feature_name) -%}
+    (
+        {{ column_name }} = {{ feature_name }}
+        or left({{ column_name }}, length({{ feature_name }}) + 2) = {{ feature_name }} || '__'
+    )
+{%- endmacro %}
+
+{#-
+    Every offer (stg_offers) and whether it is in the drift window: ingested in the last var
+    drift_window_days days up to the latest ingestion (the window population of the catalog
+    models' drift views).
+-#}
+{% macro offers_in_drift_window() -%}
+    select
+        offer_id,
+        ingested_at > (
+            select {{ dbt.dateadd('day', -number_var('drift_window_days'), 'max(ingested_at)') }}
+            from {{ ref('stg_offers') }}
+        ) as is_in_window
+    from {{ ref('stg_offers') }}
+{%- endmacro %}
+
+{#-
+    A model's drift feature rows, long (population, unit_id, value_kind 'feature', column_name,
+    observed_value): every column of `rows` (a relation or CTE with a `population` column) but
+    `population` and `not_features` (which must name `unit_column`), unpivoted, with
+    `unit_column` as the unit. The drift views (macro ml_models: drift_values) add their score.
+-#}
+{% macro drift_feature_values(rows, unit_column, not_features) -%}
+    {%- set feature_rows -%}
+        (
+            select
+                population,
+                {{ unit_column }} as unit_id,
+                * exclude (population, {{ not_features | join(', ') }})
+            from {{ rows }}
+        ) as feature_rows
+    {%- endset -%}
+    select
+        population,
+        unit_id,
+        'feature' as value_kind,
+        column_name,
+        column_value as observed_value
+    from ({{ unpivot_columns(feature_rows, ['population', 'unit_id']) }}) as feature_values
+{%- endmacro %}
 
 {#-
     Test-only: var planted_skew ({model_name: ..., feature: ..., offset: ...}) adds `offset` to

@@ -41,6 +41,14 @@ where
         {{ model_number(checked ~ '.model_number', checked ~ '.title') }} as model_number
 {%- endmacro %}
 
+{#- The checks products and offers share beyond the raw data contract (validate_raw's
+    `checks`): a title with nothing left after normalisation is an unusable_title. -#}
+{% macro listing_checks() -%}
+    {{ return([
+        {'reason': 'unusable_title', 'column': 'title', 'when': normalize_text('typed.title') ~ ' is null'},
+    ]) }}
+{%- endmacro %}
+
 {#- Join the brand alias seed on the normalised brand of `checked`. -#}
 {% macro join_brand_aliases(checked) -%}
     left join {{ ref('brand_aliases') }} as brand_aliases

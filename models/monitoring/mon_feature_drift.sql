@@ -17,13 +17,24 @@ inputs as (
     select * from {{ ref('mon_feature_drift_inputs') }}
 ),
 
+-- every champion feature, so one without values says so; a feature watched through numeric
+-- summaries (macro is_feature_column) is expected as those summaries, from inputs
 expected as (
     select
-        model_name,
-        model_version,
-        feature_name,
+        champion_features.model_name,
+        champion_features.model_version,
+        champion_features.feature_name,
         'feature' as value_kind
-    from {{ ref('mon_champion_features') }}
+    from {{ ref('mon_champion_features') }} as champion_features
+    where
+        not exists (
+            select 1
+            from inputs
+            where
+                inputs.model_name = champion_features.model_name
+                and inputs.feature_name != champion_features.feature_name
+                and {{ is_feature_column('inputs.feature_name', 'champion_features.feature_name') }}
+        )
     union
     select distinct
         model_name,

@@ -3,7 +3,8 @@
 -- drift_values says which rows are its reference (training) and window (latest scoring)
 -- populations and what the independent unit is (int_catalog_drift_values,
 -- int_recs_drift_values); here they are kept to the features the champion's registry row
--- lists (mon_champion_features) and the score of that champion.
+-- lists (mon_champion_features; a feature that is not a number by its numeric summaries
+-- <feature>__<summary>, macro is_feature_column) and the score of that champion.
 {%- set models = ml_models() %}
 
 with
@@ -24,7 +25,7 @@ final as (
         select
             champion_features.model_name,
             champion_features.model_version,
-            champion_features.feature_name,
+            drift_values.column_name as feature_name,
             'feature' as value_kind,
             drift_values.population,
             drift_values.unit_id,
@@ -33,7 +34,7 @@ final as (
         inner join champion_features
             on
                 champion_features.model_name = '{{ model.model_name }}'
-                and drift_values.column_name = champion_features.feature_name
+                and {{ is_feature_column('drift_values.column_name', 'champion_features.feature_name') }}
         where drift_values.value_kind = 'feature'
         union all
         select

@@ -23,6 +23,7 @@ registered as (
             previous_champion_holdout_metric,
             is_promoted,
             promotion_reason,
+            '{{ trainer.trainer }}' as trainer_model,
             {{ "'" ~ trainer.pinned ~ "'" if trainer.pinned else 'null' }} as pinned_version
         from {{ ref(trainer.trainer) }}
         {{ 'union all' if not loop.last }}

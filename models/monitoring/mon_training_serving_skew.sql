@@ -4,8 +4,10 @@
 -- compared on row_key at the rows skew_where keeps (the ranker: the train cutoff, which the
 -- scorer also scores). A value differs when
 -- |training - scoring| > var skew_tolerance * max(1, |training|), or one side is null.
--- Both paths read the same feature models today, so any difference means a transformation
--- was added to one path only (var planted_skew plants one in tests).
+-- A feature that is not a number is compared by its numeric summaries <feature>__<summary>
+-- (macro is_feature_column). Both paths read the same feature models today, so any
+-- difference means a transformation was added to one path only (var planted_skew plants one
+-- in tests).
 {{ config(materialized='table') }}
 {%- set models = ml_models() %}
 
@@ -75,7 +77,7 @@ per_feature as (
     select
         champion_features.model_name,
         champion_features.model_version,
-        champion_features.feature_name,
+        coalesce(compared.feature_name, champion_features.feature_name) as feature_name,
         count(compared.entity_key) as training_rows,
         sum(case when compared.is_in_scoring then 1 else 0 end) as compared_rows,
         sum(case when compared.is_different then 1 else 0 end) as mismatched_rows,
@@ -84,8 +86,13 @@ per_feature as (
         min(case when compared.is_different then compared.entity_key end) as example_entity_key
     from champion_features
     left join compared
-        on champion_features.model_name = compared.model_name and champion_features.feature_name = compared.feature_name
-    group by champion_features.model_name, champion_features.model_version, champion_features.feature_name
+        on
+            champion_features.model_name = compared.model_name
+            and {{ is_feature_column('compared.feature_name', 'champion_features.feature_name') }}
+    group by
+        champion_features.model_name,
+        champion_features.model_version,
+        coalesce(compared.feature_name, champion_features.feature_name)
 ),
 
 final as (

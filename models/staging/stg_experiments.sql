@@ -14,7 +14,8 @@ final as (
         lower({{ regexp_replace_all(clean_text('guardrail_metrics'), '[[:space:]]', '') }}) as guardrail_metrics,
         lower({{ regexp_replace_all(clean_text('expected_split'), '[[:space:]]', '') }}) as expected_split,
         start_at_typed as start_at,
-        end_at_typed as end_at
+        end_at_typed as end_at,
+        slot_hours_typed as slot_hours
     from checked
 )
 

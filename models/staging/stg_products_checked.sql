@@ -1,10 +1,8 @@
 {#- Types, required columns, the price range and the key come from the raw data contract
     (models/staging/_raw__sources.yml); a title with nothing left after normalisation is
-    checked here. -#}
+    checked here (listing_checks, shared with stg_offers_checked). -#}
 {{ validate_raw(
     'products',
-    checks=[
-        {'reason': 'unusable_title', 'column': 'title', 'when': normalize_text('typed.title') ~ ' is null'},
-    ],
+    checks=listing_checks(),
     keep_first='updated_at_typed desc nulls last',
 ) }}

@@ -1,6 +1,6 @@
 """What the benchmark commands share (catalog_ml.bench_matching, catalog_ml.bench_recs): the
-work folder, one `dbt build` in files mode timed and measured, the failure report, reading a
-model's relation from the built warehouse, and number formatting.
+work folder, one `dbt build` in files mode timed and measured, the failure report, and number
+formatting. Both read the built warehouse through catalog_ml.warehouse.connect.
 
 A work folder holds one run: raw/ (the raw-contract folder the build reads), the DuckDB file
 warehouse.duckdb, dbt's target/ and logs/, and dbt_build.log.
@@ -129,16 +129,6 @@ def failed_nodes(work: Path) -> list[dict]:
         for result in results
         if result.get("status") in ("error", "fail", "skipped", "runtime error")
     ]
-
-
-def relation(con, name: str) -> str:
-    """The qualified name of a model's table or view in the warehouse."""
-    rows = con.execute(
-        "select table_schema from information_schema.tables where table_name = ?", [name]
-    ).fetchall()
-    if len(rows) != 1:
-        raise RuntimeError(f"expected one relation '{name}' in the warehouse, found {len(rows)}")
-    return f'"{rows[0][0]}"."{name}"'
 
 
 def project_var(project_dir: Path, name: str, default):

@@ -27,7 +27,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from catalog_ml.bench_common import (
@@ -35,7 +34,6 @@ from catalog_ml.bench_common import (
     add_build_arguments,
     fmt,
     json_number,
-    relation,
     report_build_failure,
     run_build,
     work_folder,
@@ -48,6 +46,7 @@ from catalog_ml.matching_data import (
     map_folder,
     write_raw_folder,
 )
+from catalog_ml.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[2]
 # A pair blocking never proposed ranks below every proposed pair in the average precision.
@@ -99,58 +98,44 @@ def figures(warehouse: Path, mapped: Mapped) -> dict:
     test label counts, also one staging rejected (it is then a predicted non-match)."""
     labels = pd.DataFrame(mapped.labels, columns=["offer_id", "product_id", "is_match", "split"])
     labels["is_match"] = labels["is_match"].astype(int)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rel = {
-            name: relation(con, name)
-            for name in [
-                "stg_products",
-                "stg_offers",
-                "stg_match_labels",
-                "int_catalog_candidates",
-                "ml_matcher_scores",
-                "eval_matcher_metrics",
-                "eval_blocking",
-            ]
-        }
+    with connect(warehouse) as con:
         con.register("bench_labels", labels)
         pairs = con.execute(
-            f"""
+            """
             select
                 labels.offer_id, labels.product_id, labels.is_match, labels.split,
                 candidates.offer_id is not null as is_proposed,
                 scores.match_score, scores.match_threshold, scores.model_version
             from bench_labels as labels
-            left join (select distinct offer_id, product_id from {rel["int_catalog_candidates"]})
+            left join (select distinct offer_id, product_id from int_catalog_candidates)
                 as candidates
                 on labels.offer_id = candidates.offer_id
                 and labels.product_id = candidates.product_id
-            left join {rel["ml_matcher_scores"]} as scores
+            left join ml_matcher_scores as scores
                 on labels.offer_id = scores.offer_id and labels.product_id = scores.product_id
             """
         ).df()
         products_kept, offers_kept, labels_kept = (
-            con.execute(f"select count(*) from {rel[name]}").fetchone()[0]
+            con.execute(f"select count(*) from {name}").fetchone()[0]
             for name in ["stg_products", "stg_offers", "stg_match_labels"]
         )
         candidate_pairs, offers_without = con.execute(
-            f"""
+            """
             select
-                (select count(*) from {rel["int_catalog_candidates"]}),
-                (select count(*) from {rel["stg_offers"]} as offers
+                (select count(*) from int_catalog_candidates),
+                (select count(*) from stg_offers as offers
                  where not exists (
-                    select 1 from {rel["int_catalog_candidates"]} as candidates
+                    select 1 from int_catalog_candidates as candidates
                     where candidates.offer_id = offers.offer_id))
             """
         ).fetchone()
         baseline = con.execute(
-            f"""
+            """
             select precision, recall, f1, average_precision, threshold, evaluated_rows
-            from {rel["eval_matcher_metrics"]} where evaluation = 'baseline_title_tfidf'
+            from eval_matcher_metrics where evaluation = 'baseline_title_tfidf'
             """
         ).fetchone()
-        reduction_ratio = con.execute(
-            f"select reduction_ratio from {rel['eval_blocking']}"
-        ).fetchone()[0]
+        reduction_ratio = con.execute("select reduction_ratio from eval_blocking").fetchone()[0]
 
     if len(pairs) != len(labels):
         raise RuntimeError(

@@ -14,7 +14,8 @@ else ship / do_not_ship / inconclusive from the primary metric's CUPED p-value a
 correction across the experiment's treatment variants. `decision_reason` says why in words.
 
 Designs randomised by unit (a cluster such as a region or merchant, or a switchback's time
-slot: user_metrics' unit_id differs from user_id) are read out at the unit: users are summed
+slot: user_metrics' unit_id differs from user_id; randomisation_unit cluster, or time_slot when
+the registry gives the experiment slot_hours) are read out at the unit: users are summed
 per unit, every test runs on units (unit_ratio_test: the cluster-robust delta method), the
 sample ratio is checked on units, sequential tuning is scaled to units, and CUPED uses the
 unit's pre-period sums, or is not applied (cuped_note says why) when a unit has none.
@@ -259,7 +260,8 @@ def readout(
     numerator_pre, denominator_pre (counted users only) and unit_id (the randomisation unit;
     optional, the user when absent or equal); definitions: metric_name,
     statistical_test, desired_direction; variants: experiment_id, variant, expected_share,
-    is_control; experiments: experiment_id, primary_metric, guardrail_metrics (comma list).
+    is_control; experiments: experiment_id, primary_metric, guardrail_metrics (comma list),
+    slot_hours (optional; set for a switchback).
     analysis: fixed_horizon or sequential (the CUPED interval and p-value, hence the
     decision, are always-valid; tuned to be narrowest at `sequential_tuning_users`).
     """
@@ -273,6 +275,9 @@ def readout(
         unit_ids = rows["unit_id"] if "unit_id" in rows.columns else rows["user_id"]
         rows = rows.assign(unit_id=unit_ids.fillna(rows["user_id"]))  # no unit: the user
         by_unit = bool((rows["unit_id"] != rows["user_id"]).any())
+        # The design: a switchback randomises time slots (the registry's slot_hours).
+        design = "time_slot" if pd.notna(getattr(experiment, "slot_hours", None)) else None
+        design = design or ("cluster" if by_unit else "user")
         guardrails = {g for g in str(experiment.guardrail_metrics or "").split(",") if g}
         counts, units = (
             planned["variant"].map(rows.groupby("variant")[c].nunique()).fillna(0).astype(int)
@@ -312,7 +317,7 @@ def readout(
                     else "secondary",
                     "statistical_test": test,
                     "analysis": analysis,
-                    "randomisation_unit": "unit" if by_unit else "user",
+                    "randomisation_unit": design,
                     "desired_direction": metric.desired_direction,
                     "users": int(raw["user_id"].nunique()),
                     "units": int(raw["unit_id"].nunique()),

@@ -301,49 +301,39 @@ def train_and_register(
     margin: float,
     min_holdout_offers: int = 0,
 ) -> pd.DataFrame:
-    """The registry row of a new matcher version (empty when nothing new: same version as
-    one registered, or too little data). Promotion compares average precision on `valid`,
-    the champion re-scored now on the same rows: the challenger is promoted only when the
-    paired bootstrap interval (over offers) of the difference lies above `margin` and
-    `valid` has at least `min_holdout_offers` offers (registry.decide_promotion)."""
-    empty = registry.empty_registry()
-    existing = existing if existing is not None else empty
+    """The registry row of a new matcher version (registry.register: empty when nothing new,
+    same version as one registered, or too little data). Promotion compares average precision
+    on `valid`, the champion re-scored now on the same rows: the challenger is promoted only
+    when the paired bootstrap interval (over offers) of the difference lies above `margin`
+    and `valid` has at least `min_holdout_offers` offers."""
     training = training[training["split"] != "test"]
     columns = ["offer_id", "product_id", "split", "is_match", *FEATURES]
-    code = [registry, sys.modules[__name__]]
-    version = registry.model_version(code, {**PARAMS, "features": FEATURES}, training[columns])
-    if version in set(existing["model_version"]):
-        return empty
-    fitted = fit(training)
-    if fitted is None:
-        return empty
-    matcher, metrics = fitted
     valid = splits(training)[1]
-    champion = registry.current_champion(existing, MODEL_NAME)
-    comparison = None
-    if champion is not None:
-        comparison = compare_on_valid(valid, matcher, Matcher.from_json(champion["model_json"]))
-        metrics |= comparison.to_metrics()
-    metrics["promotion_holdout_units"] = int(valid["offer_id"].nunique())
-    metrics |= registry.promotion_rule(margin, min_holdout_offers)
-    metric = metrics["valid_average_precision"]
-    promoted, reason = registry.decide_promotion(comparison, margin, min_holdout_offers)
-    return registry.RegistryEntry(
-        model_name=MODEL_NAME,
-        model_version=version,
-        trained_at=registry.utc_now(),
-        params_json=json.dumps({**PARAMS, "max_rounds": MAX_ROUNDS}, sort_keys=True),
-        feature_names_json=json.dumps(FEATURES),
-        training_rows=int(metrics["train_rows"]),
-        holdout_metric_name="average precision on valid labels",
-        holdout_metric=metric,
-        metrics_json=registry.metrics_json(metrics),
-        previous_champion_version=None if champion is None else champion["model_version"],
-        previous_champion_holdout_metric=None if comparison is None else comparison.champion_metric,
-        is_promoted=promoted,
-        promotion_reason=reason,
-        model_json=matcher.to_json(),
-    ).to_frame()
+
+    def fitted() -> registry.Trained | None:
+        result = fit(training)
+        if result is None:
+            return None
+        matcher, metrics = result
+        return registry.Trained(
+            model=matcher,
+            model_json=matcher.to_json(),
+            params={**PARAMS, "max_rounds": MAX_ROUNDS},
+            features=FEATURES,
+            training_rows=int(metrics["train_rows"]),
+            holdout_metric_name="average precision on valid labels",
+            holdout_metric=metrics["valid_average_precision"],
+            holdout_units=int(valid["offer_id"].nunique()),
+            metrics=metrics,
+        )
+
+    def compare(trained: registry.Trained, champion: pd.Series) -> registry.Comparison:
+        return compare_on_valid(valid, trained.model, Matcher.from_json(champion["model_json"]))
+
+    hashed = ({**PARAMS, "features": FEATURES}, training[columns])
+    return registry.register(
+        sys.modules[__name__], hashed, existing, fitted, compare, margin, min_holdout_offers
+    )
 
 
 def score(

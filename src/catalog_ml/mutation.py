@@ -39,6 +39,7 @@ TESTS = (
     "tests/python/test_experiment_decisions.py",
     "tests/python/test_experiment_sequential.py",
     "tests/python/test_experiment_units.py",
+    "tests/python/test_experiment_switchback.py",
     "tests/python/test_registry.py",
 )
 # What the tests import or read besides the package.

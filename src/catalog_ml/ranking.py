@@ -253,14 +253,12 @@ def train_and_register(
     holdout_share: float = HOLDOUT_SHARE,
     min_holdout_users: int = 0,
 ) -> pd.DataFrame:
-    """The registry rows a training run appends: one new version, or none when the same code,
-    parameters and data were already registered, or when there is nothing to learn from
-    (no training user with a positive label). Promotion compares per-user NDCG@k of the
-    challenger and the champion (re-scored now) on the held-out users: promoted only when the
-    paired bootstrap interval of the difference lies above `margin` and at least
-    `min_holdout_users` users are held out (registry.decide_promotion)."""
-    existing = existing if existing is not None else registry.empty_registry()
-    empty = registry.empty_registry()
+    """The registry rows a training run appends (registry.register): one new version, or
+    none when the same code, parameters and data were already registered, or when there is
+    nothing to learn from (no training user with a positive label). Promotion compares
+    per-user NDCG@k of the challenger and the champion (re-scored now) on the held-out users:
+    promoted only when the paired bootstrap interval of the difference lies above `margin`
+    and at least `min_holdout_users` users are held out."""
     rows = features[features["cutoff_name"].str.startswith(TRAINING_CUTOFF_PREFIX)].copy()
     rows["label"] = pd.to_numeric(rows["label"], errors="coerce").fillna(0)
     rows = rows.sort_values([*QUERY_KEYS, "product_id"], kind="stable").reset_index(drop=True)
@@ -269,10 +267,46 @@ def train_and_register(
     holdout_mask = rows["user_id"].map(lambda user: is_holdout_user(user, holdout_share))
     train, holdout = rows[~holdout_mask], rows[holdout_mask]
     if train.empty or holdout.empty:
-        return empty
+        return registry.empty_registry()
     features = feature_names(rows)
-    version = registry.model_version(
-        [registry, sys.modules[__name__]],
+
+    def fitted() -> registry.Trained:
+        params, rounds, base_source, validation_ndcg = tune(train, features, holdout_share)
+        booster = fit(train, features, params, rounds, base_source)
+        per_user = ndcg_per_user(holdout, predict(booster, holdout, features, base_source), k)
+        holdout_users = int(holdout["user_id"].nunique())
+        return registry.Trained(
+            model=per_user,  # all compare needs of the challenger: its NDCG per holdout query
+            model_json=registry.serialize_booster(booster),
+            params={**params, "rounds": rounds, "base_source": base_source},
+            features=features,
+            training_rows=len(train),
+            holdout_metric_name=f"ndcg@{k} on held-out training users",
+            holdout_metric=float(per_user.mean()),
+            holdout_units=holdout_users,
+            metrics={
+                "train_users": int(train["user_id"].nunique()),
+                "train_queries": int(train[QUERY_KEYS].drop_duplicates().shape[0]),
+                "holdout_users": holdout_users,
+                "validation_ndcg": validation_ndcg,
+                "max_depth": params["max_depth"],
+                "min_child_weight": params["min_child_weight"],
+                "base_source": base_source,
+                "rounds": rounds,
+            },
+        )
+
+    def compare(trained: registry.Trained, champion: pd.Series) -> registry.Comparison:
+        per_user = trained.model
+        champion_booster, champion_features, champion_base = stored_model(champion)
+        champion_per_user = ndcg_per_user(
+            holdout, predict(champion_booster, holdout, champion_features, champion_base), k
+        ).reindex(per_user.index)
+        # a user's queries at several training cutoffs are not independent: resample users
+        users = per_user.index.get_level_values("user_id")
+        return registry.paired_bootstrap_means(per_user, champion_per_user, units=users)
+
+    hashed = (
         {
             **PARAMS,
             "depths": DEPTHS,
@@ -282,56 +316,9 @@ def train_and_register(
         },
         rows,
     )
-    if version in set(existing.loc[existing["model_name"] == MODEL_NAME, "model_version"]):
-        return empty
-    params, rounds, base_source, validation_ndcg = tune(train, features, holdout_share)
-    booster = fit(train, features, params, rounds, base_source)
-    per_user = ndcg_per_user(holdout, predict(booster, holdout, features, base_source), k)
-    metric = float(per_user.mean())
-    champion = registry.current_champion(existing, MODEL_NAME)
-    comparison = None
-    if champion is not None:
-        champion_booster, champion_features, champion_base = stored_model(champion)
-        champion_per_user = ndcg_per_user(
-            holdout, predict(champion_booster, holdout, champion_features, champion_base), k
-        ).reindex(per_user.index)
-        # a user's queries at several training cutoffs are not independent: resample users
-        users = per_user.index.get_level_values("user_id")
-        comparison = registry.paired_bootstrap_means(per_user, champion_per_user, units=users)
-    promoted, reason = registry.decide_promotion(comparison, margin, min_holdout_users)
-    entry = registry.RegistryEntry(
-        model_name=MODEL_NAME,
-        model_version=version,
-        trained_at=registry.utc_now(),
-        params_json=json.dumps(
-            {**params, "rounds": rounds, "base_source": base_source}, sort_keys=True
-        ),
-        feature_names_json=json.dumps(features),
-        training_rows=len(train),
-        holdout_metric_name=f"ndcg@{k} on held-out training users",
-        holdout_metric=metric,
-        metrics_json=registry.metrics_json(
-            {
-                "train_users": int(train["user_id"].nunique()),
-                "train_queries": int(train[QUERY_KEYS].drop_duplicates().shape[0]),
-                "holdout_users": int(holdout["user_id"].nunique()),
-                "validation_ndcg": validation_ndcg,
-                "max_depth": params["max_depth"],
-                "min_child_weight": params["min_child_weight"],
-                "base_source": base_source,
-                "rounds": rounds,
-                "promotion_holdout_units": int(holdout["user_id"].nunique()),
-                **registry.promotion_rule(margin, min_holdout_users),
-                **({} if comparison is None else comparison.to_metrics()),
-            }
-        ),
-        previous_champion_version=None if champion is None else str(champion["model_version"]),
-        previous_champion_holdout_metric=None if comparison is None else comparison.champion_metric,
-        is_promoted=promoted,
-        promotion_reason=reason,
-        model_json=registry.serialize_booster(booster),
+    return registry.register(
+        sys.modules[__name__], hashed, existing, fitted, compare, margin, min_holdout_users
     )
-    return entry.to_frame()
 
 
 SCORE_SCHEMA = pa.schema(

@@ -1,9 +1,9 @@
 """Model registry: versions, champion/challenger promotion and model (de)serialisation.
 
-Every training run of a model (the matcher, the ranker, ...) produces one registry row:
-a version that hashes the code, the parameters and the training data (floats rounded to
-HASH_SIGNIFICANT_DIGITS, so a rebuild's last-bit noise is the same version), its metrics,
-its feature list and the serialised model. The first version of a model becomes champion; a
+Every training run of a model (the matcher, the ranker, metadata inference) produces one
+registry row through `register`, the one promotion path of every trainer: a version that
+hashes this module, the trainer's module, the parameters and the training data
+(versioning.model_version), its metrics, its feature list and the serialised model. The first version of a model becomes champion; a
 later one replaces the champion only if it wins on the same holdout, the champion re-scored
 now, by more than the noise: a paired bootstrap over the holdout's independent units (users,
 offers) gives an interval of the difference, and the challenger is promoted only when its
@@ -13,10 +13,9 @@ load the champion, or a version pinned by a var.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import json
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -26,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xgboost as xgb
+
+from catalog_ml import versioning
 
 REGISTRY_COLUMNS = [
     "model_name",
@@ -86,77 +87,11 @@ class RegistryEntry:
         return frame.astype(REGISTRY_DTYPES)
 
 
-# Floats are hashed at this many significant digits, and |x| below HASH_ZERO as 0: a rebuild
-# that sums the same numbers in another order (parallel aggregation) changes the last bits,
-# not the version. (A value that sits exactly on a rounding edge can still flip; that is rare.)
-HASH_SIGNIFICANT_DIGITS = 6
-HASH_ZERO = 1e-9
 # Promotion: a paired percentile bootstrap over holdout units, fixed seed, so the same
 # challenger, champion and holdout always give the same decision.
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_CONFIDENCE = 0.95
 BOOTSTRAP_SEED = 20241
-
-
-def _rounded_floats(values: pd.Series, digits: int) -> pd.DataFrame:
-    """A float column as exact integers (mantissa, exponent): x ~ mantissa * 10**exponent,
-    the mantissa with `digits` digits. NaN stays NaN, infinities stay, |x| < HASH_ZERO is 0."""
-    x = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    x = np.where(np.abs(x) < HASH_ZERO, 0.0, x)
-    finite = np.isfinite(x) & (x != 0)
-    exponent = np.zeros(len(x))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exponent[finite] = np.floor(np.log10(np.abs(x[finite]))) - (digits - 1)
-        mantissa = np.where(finite, np.round(x / 10.0**exponent), x)
-        # log10 can land one off near powers of ten: renormalise to exactly `digits` digits
-        for _ in range(2):
-            high = finite & (np.abs(mantissa) >= 10.0**digits)
-            low = finite & (np.abs(mantissa) < 10.0 ** (digits - 1))
-            exponent = exponent + high - low
-            mantissa = np.where(finite, np.round(x / 10.0**exponent), mantissa)
-    mantissa = np.where(np.isnan(mantissa), np.nan, mantissa + 0.0)  # one NaN, no -0.0
-    return pd.DataFrame({"mantissa": mantissa, "exponent": exponent + 0.0})
-
-
-def canonical_training_data(
-    training_data: pd.DataFrame, digits: int = HASH_SIGNIFICANT_DIGITS
-) -> pd.DataFrame:
-    """The training rows as hashed: float columns rounded to `digits` significant digits
-    (as exact integer pairs), every other column as it is."""
-    parts = []
-    for position, column in enumerate(training_data.columns):
-        values = training_data.iloc[:, position]
-        if pd.api.types.is_float_dtype(values.dtype):
-            rounded = _rounded_floats(values, digits)
-            rounded.columns = [f"{column}__mantissa", f"{column}__exponent"]
-            parts.append(rounded)
-        else:
-            parts.append(values.reset_index(drop=True).to_frame(str(column)))
-    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=training_data.index)
-
-
-def model_version(
-    code: Sequence[ModuleType],
-    params: Mapping[str, Any],
-    training_data: pd.DataFrame,
-    digits: int = HASH_SIGNIFICANT_DIGITS,
-) -> str:
-    """Hash of the training code (module sources), the parameters and the training rows.
-
-    Floats are rounded to `digits` significant digits first (canonical_training_data), and
-    the rows are hashed as a multiset (row hashes sorted), so the same data rebuilt with
-    float noise in the last bits, or read back in another order, gives the same version.
-    """
-    digest = hashlib.sha256()
-    for module in code:
-        digest.update(inspect.getsource(module).encode())
-    digest.update(json.dumps(params, sort_keys=True, default=str).encode())
-    digest.update(str(list(training_data.columns)).encode())
-    digest.update(f"significant digits {digits}".encode())
-    canonical = canonical_training_data(training_data, digits)
-    rows = np.sort(pd.util.hash_pandas_object(canonical, index=False).to_numpy())
-    digest.update(rows.tobytes())
-    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -302,6 +237,76 @@ def decide_promotion(
         False,
         f"does not beat champion by more than noise: {interval}, lower bound <= margin {margin}",
     )
+
+
+@dataclass(frozen=True)
+class Trained:
+    """What a trainer fitted, for its registry row: `model`, what the trainer's compare needs
+    of it (the fitted model, or its holdout values), the model as text, the parameters and features it records, its holdout metric (and how
+    many independent units the holdout has) and its other metrics."""
+
+    model: Any
+    model_json: str
+    params: Mapping[str, Any]
+    features: Sequence[str]
+    training_rows: int
+    holdout_metric_name: str
+    holdout_metric: float
+    holdout_units: int
+    metrics: Mapping[str, Any]
+
+
+def register(
+    trainer: ModuleType,
+    hashed: tuple[Mapping[str, Any], pd.DataFrame],
+    existing: pd.DataFrame | None,
+    fit: Callable[[], Trained | None],
+    compare: Callable[[Trained, pd.Series], Comparison],
+    margin: float,
+    min_units: int = 0,
+) -> pd.DataFrame:
+    """The one promotion path of every trainer: the registry row a training run appends.
+
+    The version hashes this module and the trainer's (`trainer`, whose MODEL_NAME names the
+    model), the parameters and the training rows (`hashed`). Nothing is appended when that
+    version is registered already, or when `fit` returns None (too little data). Otherwise
+    the champion, if any, is re-scored now on the challenger's holdout (`compare`) and
+    decide_promotion judges the paired bootstrap interval against `margin` and `min_units`.
+    """
+    model_name = trainer.MODEL_NAME
+    existing = existing if existing is not None else empty_registry()
+    params, rows = hashed
+    version = versioning.model_version([sys.modules[__name__], versioning, trainer], params, rows)
+    if version in set(existing.loc[existing["model_name"] == model_name, "model_version"]):
+        return empty_registry()
+    trained = fit()
+    if trained is None:
+        return empty_registry()
+    champion = current_champion(existing, model_name)
+    comparison = None if champion is None else compare(trained, champion)
+    metrics = {
+        **trained.metrics,
+        **({} if comparison is None else comparison.to_metrics()),
+        "promotion_holdout_units": int(trained.holdout_units),
+        **promotion_rule(margin, min_units),
+    }
+    promoted, reason = decide_promotion(comparison, margin, min_units)
+    return RegistryEntry(
+        model_name=model_name,
+        model_version=version,
+        trained_at=utc_now(),
+        params_json=json.dumps(dict(trained.params), sort_keys=True, default=str),
+        feature_names_json=json.dumps(list(trained.features)),
+        training_rows=int(trained.training_rows),
+        holdout_metric_name=trained.holdout_metric_name,
+        holdout_metric=float(trained.holdout_metric),
+        metrics_json=metrics_json(metrics),
+        previous_champion_version=None if champion is None else str(champion["model_version"]),
+        previous_champion_holdout_metric=None if comparison is None else comparison.champion_metric,
+        is_promoted=promoted,
+        promotion_reason=reason,
+        model_json=trained.model_json,
+    ).to_frame()
 
 
 def pinned_version(value: object) -> str | None:

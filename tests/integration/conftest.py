@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -75,6 +76,22 @@ def run_dbt(
     if own.exists():
         shutil.copyfile(own, shared)
     return result
+
+
+def run_bench(module: str, args: list[str], workdir: Path) -> dict:
+    """Run a benchmark command (`python -m <module> <args>`) from the repository with its work
+    folder kept under workdir; assert it exits 0. Its stdout, the figures of its --json and
+    the work folder (warehouse.duckdb in it, for query)."""
+    env = {**os.environ, "DBT_PROFILES_DIR": str(REPO), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    command = [sys.executable, "-m", module, *args, "--work", str(workdir / "work"), "--keep"]
+    command += ["--json", str(workdir / "bench.json")]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-6000:]
+    return {
+        "stdout": result.stdout,
+        "figures": json.loads((workdir / "bench.json").read_text()),
+        "work": workdir / "work",
+    }
 
 
 @pytest.fixture(scope="session")

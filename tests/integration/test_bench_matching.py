@@ -5,14 +5,10 @@ from the warehouse (with sklearn where it is a metric), and the mapping keeps ev
 from __future__ import annotations
 
 import csv
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, run_bench
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support
 
 FIXTURE = REPO / "tests" / "fixtures" / "magellan_small"
@@ -27,16 +23,7 @@ def fixture_rows(name: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> dict:
     workdir = tmp_path_factory.mktemp("bench_matching")
-    env = {**os.environ, "DBT_PROFILES_DIR": str(REPO), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    command = [sys.executable, "-m", "catalog_ml.bench_matching", str(FIXTURE)]
-    command += ["--work", str(workdir / "work"), "--keep", "--json", str(workdir / "bench.json")]
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    return {
-        "stdout": result.stdout,
-        "figures": json.loads((workdir / "bench.json").read_text()),
-        "work": workdir / "work",
-    }
+    return run_bench("catalog_ml.bench_matching", [str(FIXTURE)], workdir)
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,13 @@ eval_ranking_user_metrics over the evaluated users, coverage from int_recs_eval_
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, run_bench
 
 FIXTURE = REPO / "tests" / "fixtures" / "ratings_small"
 CUTOFF = "2026-01-15 00:00:00"
@@ -32,16 +31,8 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> dict:
     converted = subprocess.run(convert, cwd=REPO, env=env, capture_output=True, text=True)
     assert converted.returncode == 0, converted.stderr
     assert f"--cutoff '{CUTOFF}' --vars '{BUILD_VARS}'" in converted.stdout
-    command = [sys.executable, "-m", "catalog_ml.bench_recs", str(folder), "--cutoff", CUTOFF]
-    command += ["--vars", BUILD_VARS, "--work", str(workdir / "work"), "--keep"]
-    command += ["--json", str(workdir / "bench.json")]
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-6000:]
-    return {
-        "stdout": result.stdout,
-        "figures": json.loads((workdir / "bench.json").read_text()),
-        "work": workdir / "work",
-    }
+    args = [str(folder), "--cutoff", CUTOFF, "--vars", BUILD_VARS]
+    return run_bench("catalog_ml.bench_recs", args, workdir)
 
 
 @pytest.fixture(scope="module")

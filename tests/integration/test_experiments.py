@@ -50,7 +50,8 @@ def test_readout_recovers_the_planted_effects(demo_build, query):
         " on t.experiment_id = r.experiment_id and t.variant = r.variant"
         " and t.metric = r.metric_name where r.decision != 'invalid_no_control'",
     )
-    assert len(truth) == 5  # EXP001 (1 treatment), EXP002 (2), EXP003 (1), EXP005 (by region)
+    # EXP001 (1 treatment), EXP002 (2), EXP003 (1), EXP005 (by region), EXP006 (by time slot)
+    assert len(truth) == 6
     for experiment, variant, metric, lift, low, high, cuped_low, cuped_high, control in truth:
         where = f"{experiment} {variant} {metric}"
         assert low <= lift <= high, f"{where}: planted {lift} outside [{low}, {high}]"
@@ -71,8 +72,49 @@ def test_the_cluster_experiment_is_read_out_at_its_unit(demo_build, query):
     for row in (user_control, user_treatment):
         assert row[1:3] == ("user", "two_proportion_z") and row[3] == row[4]
     for row in by_region:
-        assert row[1:4] == ("unit", "unit_delta_method", 20), row
+        assert row[1:4] == ("cluster", "unit_delta_method", 20), row
         assert row[4] > 10 * row[3] and row[5] is None and not row[6] and row[7] == 0, row
+
+
+def test_the_switchback_is_read_out_by_time_slot(demo_build, query):
+    """EXP006 switches a banner on and off by 4-hour slot over 14 days (84 slots, 42 per
+    variant): read out on the slots, its users crossing slots and so variants, the slots
+    without a pre-period (no CUPED), and the rows planted off the slot grid not counted (its
+    planted lift is checked above)."""
+    rows = query(
+        demo_build,
+        "select variant, randomisation_unit, statistical_test, variant_units, variant_users,"
+        " cuped_note, has_srm, health_users_invalid_slot, health_users_multiple_variants"
+        " from fct_experiment_results where experiment_id = 'EXP006'"
+        " and metric_name = 'click_through_rate' order by variant",
+    )
+    assert [row[0] for row in rows] == ["control", "treatment"]
+    for row in rows:
+        assert row[1:4] == ("time_slot", "unit_delta_method", 42), row
+        assert row[4] > 3 * row[3] and not row[6], row
+        assert row[7:] == (READOUT_ANOMALIES, 0), row
+    assert rows[1][5] == "not applied: 84 of 84 units have no pre-period data"
+    counted = query(
+        demo_build,
+        "select count(distinct user_id), count(*) from int_experiment_user_metrics"
+        " where experiment_id = 'EXP006' and metric_name = 'click_through_rate'",
+    )[0]
+    crossing = query(
+        demo_build,
+        "select count(*) from (select user_id from int_experiment_user_metrics"
+        " where experiment_id = 'EXP006' and metric_name = 'click_through_rate'"
+        " group by user_id having count(distinct variant) = 2)",
+    )[0][0]
+    assert counted[1] > counted[0] and crossing > 0, (counted, crossing)
+    # Each window is the rest of its slot: at most 4 hours, ending on the slot grid, no pre-period.
+    windows = query(
+        demo_build,
+        "select count(*), count(*) filter (end_at > assigned_at + interval 4 hour"
+        " or pre_period_start_at != assigned_at or extract(hour from end_at) % 4 != 0"
+        " or date_trunc('hour', end_at) != end_at)"
+        " from int_experiment_windows where experiment_id = 'EXP006'",
+    )[0]
+    assert windows == (counted[1], 0), windows
 
 
 def test_readout_health_counts_every_planted_bad_assignment(demo_build, query):
@@ -104,6 +146,7 @@ def test_readout_health_counts_every_planted_bad_assignment(demo_build, query):
     assert [reason for reason, _ in rejected] == [
         "assigned_outside_window",
         "experiment_has_no_control",
+        "invalid_slot",
         "multiple_variants",
         "unknown_variant",
     ]

@@ -132,35 +132,31 @@ def rewrite_csv(path: Path, drop: str | None = None, rename: tuple[str, str] | N
         writer.writerows(rows)
 
 
-def test_missing_required_column_fails_naming_table_and_column(tmp_path):
-    folder = broken_copy(tmp_path, "offers", lambda p: rewrite_csv(p, drop="title"))
+@pytest.mark.parametrize(
+    ("table", "break_file", "messages"),
+    [
+        (
+            "offers",
+            lambda path: rewrite_csv(path, drop="title"),
+            ["raw table 'offers'", "missing required column 'title'"],
+        ),
+        (
+            "products",
+            lambda path: rewrite_csv(path, rename=("brand", "brand_name")),
+            ["raw table 'products'", "unexpected column 'brand_name'"],
+        ),
+        ("users", lambda path: path.unlink(), ["no file users.csv or users.parquet"]),
+    ],
+    ids=["missing_required_column", "renamed_column", "missing_file"],
+)
+def test_a_broken_file_fails_naming_table_column_or_file(tmp_path, table, break_file, messages):
+    folder = broken_copy(tmp_path, table, break_file)
     result = run_dbt(
-        ["run", "-s", "stg_offers_checked", "--vars", files_vars(folder)], tmp_path / "w"
+        ["run", "-s", f"stg_{table}_checked", "--vars", files_vars(folder)], tmp_path / "w"
     )
     assert result.returncode != 0
-    assert "raw table 'offers'" in result.stdout
-    assert "missing required column 'title'" in result.stdout
-
-
-def test_renamed_column_fails_naming_table_and_column(tmp_path):
-    folder = broken_copy(
-        tmp_path, "products", lambda p: rewrite_csv(p, rename=("brand", "brand_name"))
-    )
-    result = run_dbt(
-        ["run", "-s", "stg_products_checked", "--vars", files_vars(folder)], tmp_path / "w"
-    )
-    assert result.returncode != 0
-    assert "raw table 'products'" in result.stdout
-    assert "unexpected column 'brand_name'" in result.stdout
-
-
-def test_missing_file_fails_naming_the_file(tmp_path):
-    folder = broken_copy(tmp_path, "users", lambda p: p.unlink())
-    result = run_dbt(
-        ["run", "-s", "stg_users_checked", "--vars", files_vars(folder)], tmp_path / "w"
-    )
-    assert result.returncode != 0
-    assert "no file users.csv or users.parquet" in result.stdout
+    for message in messages:
+        assert message in result.stdout
 
 
 def test_parquet_with_only_required_columns_builds_with_nulls(tmp_path, query):

@@ -44,7 +44,7 @@ def test_one_card_per_champion_with_the_registry_metric(
         "select model_name, model_version, holdout_metric_name, holdout_metric"
         " from mon_model_registry where is_champion order by model_name",
     )
-    assert [name for name, *_ in champions] == ["matcher", "recs_ranker"]
+    assert [name for name, *_ in champions] == ["matcher", "metadata", "recs_ranker"]
     index = (cards / "index.md").read_text()
     for name, version, metric_name, metric in champions:
         markdown = (cards / f"{name}.md").read_text()
@@ -64,6 +64,44 @@ def test_one_card_per_champion_with_the_registry_metric(
             assert f"<h2>{heading}</h2>" in page
         assert page.count("<table>") >= 6
         assert f"[Markdown]({name}.md) · [HTML]({name}.html)" in index
+
+
+def test_every_declared_model_has_a_champion_card_skew_and_drift(
+    demo_build: Path, query, cards: Path
+) -> None:
+    """Each model of the descriptor (macro ml_models: mon_health_summary checks one champion
+    per declared model) is registered, carded and monitored on the demo build."""
+    declared = {
+        name
+        for (name,) in query(
+            demo_build, "select subject from mon_health_summary where check_name = 'one_champion'"
+        )
+    }
+    assert declared == {"matcher", "metadata", "recs_ranker"}
+    for name in sorted(declared):
+        champions = query(
+            demo_build,
+            f"select trainer_model from mon_model_registry where is_champion and model_name = '{name}'",
+        )
+        assert len(champions) == 1, name
+        assert (cards / f"{name}.md").exists() and (cards / f"{name}.html").exists(), name
+        ((compared,),) = query(
+            demo_build,
+            "select coalesce(min(compared_rows), 0) from mon_training_serving_skew"
+            f" where model_name = '{name}'",
+        )
+        assert compared > 0, f"{name}: a feature without skew comparisons"
+        kinds = query(
+            demo_build,
+            f"select distinct value_kind from mon_feature_drift where model_name = '{name}'",
+        )
+        assert sorted(kind for (kind,) in kinds) == ["feature", "score"], name
+        statuses = query(
+            demo_build,
+            "select distinct status from mon_health_summary"
+            f" where subject = '{name}' or subject like '{name}.%'",
+        )
+        assert "not_applicable" not in {status for (status,) in statuses}, name
 
 
 def test_card_tables_have_a_row_per_warehouse_row(demo_build: Path, query, cards: Path) -> None:

@@ -69,11 +69,17 @@ def test_normal_build_matcher_has_no_drift_and_ranker_drift_is_moderate(demo_bui
         demo_build, "select max(psi) from mon_feature_drift where model_name = 'recs_ranker'"
     )[0]
     assert worst < 0.25  # warnings at most: the normal build must not fail on drift
-    (features,) = query(demo_build, "select count(*) from mon_champion_features")[0]
-    (compared,) = query(
-        demo_build, "select count(*) from mon_feature_drift where value_kind = 'feature'"
-    )[0]
-    assert compared == features > 30  # every champion feature, both models, is monitored
+    # every champion feature of every model is monitored: by itself, or (a text feature, the
+    # metadata model's title) by its numeric summaries <feature>__<summary>, and nothing else
+    features = set(query(demo_build, "select model_name, feature_name from mon_champion_features"))
+    compared = query(
+        demo_build,
+        "select model_name, feature_name from mon_feature_drift where value_kind = 'feature'",
+    )
+    watched = {(model, feature.split("__")[0]) for model, feature in compared}
+    assert watched == features and len(features) > 30
+    assert ("metadata", "title") in features
+    assert {("metadata", "title__characters"), ("metadata", "title__words")} <= set(compared)
 
 
 def test_price_shift_flags_the_price_feature_and_nothing_else(demo_build, price_shift_build, query):

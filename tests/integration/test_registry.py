@@ -16,7 +16,7 @@ from conftest import DEMO_SCALE, run_dbt
 
 from catalog_ml import registry
 
-TRAINERS = "ml_matcher_train ml_ranker_train mon_model_registry"
+TRAINERS = "ml_matcher_train ml_ranker_train ml_metadata_train mon_model_registry"
 REGISTRY_TEST = "assert_new_champion_not_worse_than_replaced"
 
 
@@ -52,8 +52,8 @@ def rebuilt(demo_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_rebuilding_on_the_same_data_adds_no_version_and_no_tmp_table(rebuilt, query):
     before = versions(rebuilt, query)
-    assert before == {"matcher": 1, "recs_ranker": 1}
-    build_trainers(rebuilt)  # two incremental builds of both trainers
+    assert before == {"matcher": 1, "recs_ranker": 1, "metadata": 1}
+    build_trainers(rebuilt)  # two incremental builds of every trainer
     build_trainers(rebuilt)
     assert versions(rebuilt, query) == before
     assert tmp_tables(rebuilt, query) == []
@@ -62,7 +62,7 @@ def test_rebuilding_on_the_same_data_adds_no_version_and_no_tmp_table(rebuilt, q
 def test_a_challenger_records_the_rescored_champion_and_its_interval(rebuilt, query):
     # another holdout share: other users train, so a new ranker version challenges the champion
     build_trainers(rebuilt, ", recs_holdout_user_share: 0.3")
-    assert versions(rebuilt, query) == {"matcher": 1, "recs_ranker": 2}
+    assert versions(rebuilt, query) == {"matcher": 1, "recs_ranker": 2, "metadata": 1}
     assert tmp_tables(rebuilt, query) == []
     (row,) = query(
         rebuilt,
@@ -84,12 +84,12 @@ def test_a_challenger_records_the_rescored_champion_and_its_interval(rebuilt, qu
 
 def test_the_registry_view_marks_the_champion_the_scorers_use(rebuilt, query):
     """mon_model_registry (SQL) and registry.current_champion (Python, what the scorers load)
-    pick the same champion of every model (after the challenger above: two versions each)."""
+    pick the same champion of every model (after the challenger above: the ranker has two
+    versions)."""
     columns = ["model_name", "model_version", "trained_at", "is_promoted"]
-    for trainer, model_name in [
-        ("ml_matcher_train", "matcher"),
-        ("ml_ranker_train", "recs_ranker"),
-    ]:
+    trainers = query(rebuilt, "select distinct trainer_model, model_name from mon_model_registry")
+    assert {name for _, name in trainers} == {"matcher", "recs_ranker", "metadata"}
+    for trainer, model_name in trainers:
         rows = pd.DataFrame(
             query(rebuilt, f"select {', '.join(columns)} from {trainer}"), columns=columns
         )

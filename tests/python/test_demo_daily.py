@@ -8,7 +8,7 @@ import pytest
 
 from catalog_ml.demo import generate
 from catalog_ml.demo.common import DEMO_END
-from catalog_ml.demo.daily import days_to_generate, extra_days_in, parse_wanted
+from catalog_ml.demo.daily import days_to_generate, extra_days_in, parse_wanted, retrains
 
 SMALL = 0.02
 
@@ -77,3 +77,12 @@ def test_days_are_read_from_event_ids_and_vars():
 def test_first_day_beyond_the_next_is_refused():
     with pytest.raises(ValueError, match="first_day 5"):
         generate("events", scale=SMALL, extra_days=2, first_day=5)
+
+
+def test_the_ranker_retrains_on_schedule_without_a_champion_or_on_drift():
+    assert [day for day in range(1, 15) if retrains(day, 7, True, False)] == [7, 14]
+    assert all(retrains(day, 1, True, False) for day in range(1, 4))
+    assert retrains(3, 7, has_champion=False, has_drift_error=False)
+    assert retrains(3, 7, has_champion=True, has_drift_error=True)
+    with pytest.raises(ValueError, match="1 or more"):
+        retrains(3, 0, True, False)

@@ -201,7 +201,7 @@ def test_the_readout_analyses_a_clustered_design_at_its_unit():
     )
     expected = unit_ratio_test(control, variant, ALPHA)
     adjusted = cuped(control, variant, ALPHA).comparison
-    assert row["randomisation_unit"] == "unit" and row["statistical_test"] == "unit_delta_method"
+    assert row["randomisation_unit"] == "cluster" and row["statistical_test"] == "unit_delta_method"
     assert (row["units"], row["users"]) == (20, metrics["variant"].eq("treatment").sum())
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((expected.ci_low, expected.ci_high))
     assert (row["cuped_ci_low"], row["cuped_ci_high"]) == pytest.approx(

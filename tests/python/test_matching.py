@@ -1,5 +1,5 @@
 """Matcher logic on synthetic pairs: threshold choice, split discipline, calibration,
-registry promotion, scoring with the champion; metadata inference's out-of-fold output."""
+registry promotion, scoring with the champion."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score, f1_score
 
-from catalog_ml import matching, metadata, registry
+from catalog_ml import matching, registry
 
 
 def pairs(n: int, seed: int, split: str) -> pd.DataFrame:
@@ -160,55 +160,3 @@ def test_challenger_that_clearly_wins_is_promoted_with_its_interval():
     too_few = matching.train_and_register(training(), weak, 0.02, min_holdout_offers=201)
     assert not bool(too_few.iloc[0]["is_promoted"])
     assert "holdout too small" in too_few.iloc[0]["promotion_reason"]
-
-
-def test_metadata_inference_is_out_of_fold_for_known_values():
-    nouns = {
-        "Audio > Headphones": "headphones",
-        "Home > Drills": "drill",
-        "Toys > Sets": "lego set",
-    }
-    rows = [
-        (f"P{i}", f"brand{i % 3} {noun} model{i}", category, f"Brand{i % 3}")
-        for i, (category, noun) in enumerate(list(nouns.items()) * 20)
-    ]
-    products = pd.DataFrame(rows, columns=["product_id", "title", "category", "brand"])
-    products.loc[0, "category"] = None
-    offers = pd.DataFrame(
-        {"offer_id": ["O1"], "title": ["cheap headphones"], "category": [None], "brand": [None]}
-    )
-    out = metadata.infer(products, offers)
-    category = out[out["attribute"] == "category"]
-    known = category[category["is_out_of_fold"]]
-    assert len(known) == len(products) - 1
-    assert (known["predicted_value"] == known["actual_value"]).mean() > 0.9
-    missing = category[(category["listing_type"] == "product") & ~category["is_out_of_fold"]]
-    assert missing["listing_id"].tolist() == ["P0"]
-    assert missing["predicted_value"].iloc[0] == "Audio > Headphones"
-    offer = category[category["listing_type"] == "offer"]
-    assert offer["predicted_value"].iloc[0] == "Audio > Headphones"
-
-
-def test_metadata_offers_in_batches_give_the_rows_of_one_pass():
-    rows = [
-        (f"P{i}", f"brand{i % 2} thing{i % 3} model{i}", f"C{i % 3}", f"B{i % 2}")
-        for i in range(60)
-    ]
-    products = pd.DataFrame(rows, columns=["product_id", "title", "category", "brand"])
-    offers = pd.DataFrame(
-        {
-            "offer_id": [f"O{i}" for i in range(7)],
-            "title": [f"thing{i % 3} offer" for i in range(7)],
-            "category": [None] * 7,
-            "brand": ["B1"] * 7,
-        }
-    )
-    whole = metadata.infer(products, offers)
-    batches = [offers.iloc[:3], offers.iloc[3:]]
-    streamed = pd.concat(list(metadata.infer_batches(products, batches)), ignore_index=True)
-    keys = ["listing_type", "listing_id", "attribute"]
-    pd.testing.assert_frame_equal(
-        streamed.sort_values(keys).reset_index(drop=True),
-        whole.sort_values(keys).reset_index(drop=True),
-    )
-    assert len(whole) == 2 * (len(products) + len(offers))

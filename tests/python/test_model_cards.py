@@ -281,7 +281,9 @@ def test_tiny_warehouse_end_to_end(tmp_path: Path) -> None:
     """main() on a warehouse with a matcher champion, no ranker and no evaluation tables."""
     path = tmp_path / "w.duckdb"
     with duckdb.connect(str(path)) as con:
-        con.register("versions", VERSIONS.assign(model_name="matcher"))
+        con.register(
+            "versions", VERSIONS.assign(model_name="matcher", trainer_model="ml_matcher_train")
+        )
         con.execute("create table mon_model_registry as select * from versions")
         con.execute(
             """

@@ -10,19 +10,19 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
-from catalog_ml import registry
+from catalog_ml import registry, versioning
 from catalog_ml.registry import RegistryEntry
 
 
 def test_version_changes_with_params_data_and_code_but_not_otherwise():
     data = pd.DataFrame({"x": [1.0, 2.0], "y": [0, 1]})
-    base = registry.model_version([registry], {"depth": 3}, data)
-    assert base == registry.model_version([registry], {"depth": 3}, data.copy())
-    assert base != registry.model_version([registry], {"depth": 4}, data)
-    assert base != registry.model_version([registry], {"depth": 3}, data.assign(y=[1, 1]))
-    assert base != registry.model_version([registry, json], {"depth": 3}, data)
+    base = versioning.model_version([registry], {"depth": 3}, data)
+    assert base == versioning.model_version([registry], {"depth": 3}, data.copy())
+    assert base != versioning.model_version([registry], {"depth": 4}, data)
+    assert base != versioning.model_version([registry], {"depth": 3}, data.assign(y=[1, 1]))
+    assert base != versioning.model_version([registry, json], {"depth": 3}, data)
     shuffled = data.iloc[::-1].reset_index(drop=True)
-    assert base == registry.model_version([registry], {"depth": 3}, shuffled)
+    assert base == versioning.model_version([registry], {"depth": 3}, shuffled)
 
 
 def test_version_ignores_float_noise_and_row_order_but_not_real_changes():
@@ -37,25 +37,25 @@ def test_version_ignores_float_noise_and_row_order_but_not_real_changes():
             "count": rng.integers(0, 50, 200),
         }
     )
-    base = registry.model_version([registry], {"depth": 3}, data)
+    base = versioning.model_version([registry], {"depth": 3}, data)
     noisy = data.copy()
     for column in ["score", "ratio", "near_zero", "missing"]:
         noisy[column] = noisy[column] * (1 + rng.choice([-1e-12, 1e-12], 200))
     noisy["near_zero"] = noisy["near_zero"] + rng.choice([-1e-15, 0.0, 1e-15], 200)  # -0.0, 1e-15
     assert not noisy.equals(data)  # the bits differ, as after a parallel rebuild
-    assert registry.model_version([registry], {"depth": 3}, noisy) == base
+    assert versioning.model_version([registry], {"depth": 3}, noisy) == base
     shuffled = noisy.sample(frac=1, random_state=0).reset_index(drop=True)
-    assert registry.model_version([registry], {"depth": 3}, shuffled) == base
+    assert versioning.model_version([registry], {"depth": 3}, shuffled) == base
     changed = data.copy()
     changed.loc[7, "ratio"] = changed.loc[7, "ratio"] * (1 + 1e-4)
-    assert registry.model_version([registry], {"depth": 3}, changed) != base
+    assert versioning.model_version([registry], {"depth": 3}, changed) != base
     filled = data.assign(missing=data["missing"].fillna(0.0))
-    assert registry.model_version([registry], {"depth": 3}, filled) != base
+    assert versioning.model_version([registry], {"depth": 3}, filled) != base
 
 
 def test_hashing_rounds_floats_to_significant_digits_across_powers_of_ten():
     values = pd.Series([0.1, 0.0999999999999, 0.1000000000001, 1000.0, 999.99999999, 2 / 3])
-    canonical = registry.canonical_training_data(values.to_frame("x"))
+    canonical = versioning.canonical_training_data(values.to_frame("x"))
     pairs = list(zip(canonical["x__mantissa"], canonical["x__exponent"], strict=True))
     assert pairs[0] == pairs[1] == pairs[2] == (100000.0, -6.0)
     assert pairs[3] == pairs[4] == (100000.0, -2.0)
@@ -272,3 +272,54 @@ def test_the_promotion_rule_is_recorded_with_its_types():
     assert rule == {"promotion_margin": 0.0, "promotion_min_holdout_units": 50}
     assert isinstance(rule["promotion_margin"], float)
     assert isinstance(rule["promotion_min_holdout_units"], int)
+
+
+def trained(metric: float) -> registry.Trained:
+    return registry.Trained(
+        model=metric,
+        model_json="{}",
+        params={"depth": 3},
+        features=["f"],
+        training_rows=10,
+        holdout_metric_name="m",
+        holdout_metric=metric,
+        holdout_units=100,
+        metrics={"extra": 1},
+    )
+
+
+def test_register_is_the_one_promotion_path_of_every_trainer():
+    """The version hashes registry, versioning and the trainer's module; a registered version
+    neither fits nor compares again; a challenger is judged on compare's interval."""
+    from catalog_ml import metadata as trainer
+
+    data = pd.DataFrame({"x": [1.0, 2.0]})
+    calls = []
+
+    def fit(metric):
+        return lambda: calls.append("fit") or trained(metric)
+
+    def compare(challenger: registry.Trained, champion: pd.Series) -> registry.Comparison:
+        calls.append(("compare", champion["model_version"]))
+        return comparison(low=challenger.model - 0.5, difference=challenger.model - 0.5)
+
+    first = registry.register(trainer, ({"a": 1}, data), None, fit(0.5), compare, margin=0.01)
+    expected = versioning.model_version([registry, versioning, trainer], {"a": 1}, data)
+    assert first.iloc[0]["model_version"] == expected
+    assert first.iloc[0]["model_name"] == trainer.MODEL_NAME and first.iloc[0]["is_promoted"]
+    assert calls == ["fit"]
+    again = registry.register(trainer, ({"a": 1}, data), first, fit(0.9), compare, margin=0.01)
+    assert again.empty and calls == ["fit"]
+    second = registry.register(trainer, ({"a": 2}, data), first, fit(0.6), compare, margin=0.01)
+    row = second.iloc[0]
+    assert calls[1:] == ["fit", ("compare", expected)]
+    assert row["previous_champion_version"] == expected and bool(row["is_promoted"])
+    assert json.loads(row["metrics_json"]) == {
+        "extra": 1,
+        **comparison(low=0.6 - 0.5, difference=0.6 - 0.5).to_metrics(),
+        "promotion_holdout_units": 100,
+        "promotion_margin": 0.01,
+        "promotion_min_holdout_units": 0,
+    }
+    nothing = registry.register(trainer, ({"a": 3}, data), first, lambda: None, compare, 0.01)
+    assert nothing.empty

@@ -1,149 +1,26 @@
-"""The online store and the read API on a tiny serving file built here, with a real
-redis-server started and stopped by the fixture on a free port (installed with apt-get when
-missing; the tests skip, saying why, only when it cannot be installed)."""
+"""The read API on the serving fixtures (serving_fixtures.py): what each endpoint answers,
+the fast path against FastAPI's routes, the errors, health and the impressions it logs."""
 
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from serving_fixtures import FINISHED, REPO, SALT
 
 from catalog_ml.contract import load_contract
 from catalog_ml.privacy import pseudonymise
 from catalog_ml.raw_values import clean_text, first_problem
 from catalog_ml.serving import schemas
-from catalog_ml.serving.api import Settings, create_app
-from catalog_ml.serving.redis_server import RedisServer, RedisUnavailable, free_port
 from catalog_ml.serving.store import Store
 
-REPO = Path(__file__).resolve().parents[2]
-SALT = "test-salt"
-USERS = [f"U{n}" for n in range(1, 301)]
-FINISHED = datetime(2026, 11, 1, 12, 0, 0)
-
-
-def build_serving_file(
-    path: Path, model_version: str = "ranker-1", score_shift: float = 0.0
-) -> None:
-    """A serving file with the tables the store loads: 300 users x 12 ranked products, related
-    items for P1..P5, three offers, a popularity list of three products."""
-    with duckdb.connect(str(path)) as con:
-        con.execute(
-            "create table fct_recommendations (user_id varchar, rank integer, product_id varchar,"
-            " score double, retrieval_source varchar, model_version varchar, generated_at timestamp)"
-        )
-        con.executemany(
-            "insert into fct_recommendations values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    pseudonymise(user, SALT),
-                    rank,
-                    f"P{(index + rank) % 40 + 1}",
-                    round(1.0 - rank / 20 + score_shift, 6),
-                    "collaborative" if rank % 2 else "history",
-                    model_version,
-                    FINISHED,
-                )
-                for index, user in enumerate(USERS)
-                for rank in range(1, 13)
-            ],
-        )
-        con.execute(
-            "create table fct_related_items (product_id varchar, rank integer,"
-            " related_product_id varchar, score double, source varchar)"
-        )
-        con.executemany(
-            "insert into fct_related_items values (?, ?, ?, ?, ?)",
-            [
-                (f"P{p}", rank, f"P{p + rank}", 1.0 / rank, "content")
-                for p in range(1, 6)
-                for rank in range(1, 4)
-            ],
-        )
-        con.execute(
-            "create table fct_offer_matches (offer_id varchar, merchant_id varchar,"
-            " product_id varchar, match_score double, decision varchar, decision_source varchar,"
-            " model_version varchar, decided_at timestamp)"
-        )
-        con.executemany(
-            "insert into fct_offer_matches values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                ("O1", "M1", "P1", 0.97, "matched", "model", "matcher-1", FINISHED),
-                ("O2", "M1", None, 0.10, "no_match", "model", "matcher-1", FINISHED),
-                ("O3", "M2", "P2", None, "matched", "gtin", None, FINISHED),
-            ],
-        )
-        # The build's popularity list (fct_popular_items) as published: the store serves it
-        # as is (the mart's unit test checks how the build computes it).
-        con.execute(
-            "create table fct_popular_items (rank integer, product_id varchar, score double,"
-            " decayed_popularity double, user_count integer, model_version varchar,"
-            " generated_at timestamp)"
-        )
-        con.executemany(
-            "insert into fct_popular_items values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (1, "P7", 1.0, 6.0, 2, "popularity_half_life_14d", FINISHED),
-                (2, "P8", 0.5, 3.0, 1, "popularity_half_life_14d", FINISHED),
-                (3, "P9", 0.5 / 6, 0.5, 1, "popularity_half_life_14d", FINISHED),
-            ],
-        )
-        con.execute(
-            "create table build_status as select ?::timestamp as build_finished_at,"
-            " ?::varchar as dbt_invocation_id, 'test' as project_version",
-            [FINISHED, f"invocation-{model_version}"],
-        )
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    try:
-        server = RedisServer(free_port(), tmp_path_factory.mktemp("redis")).start()
-    except RedisUnavailable as error:
-        pytest.skip(f"redis-server cannot be installed or started here: {error}")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def serving_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("serving") / "serving.duckdb"
-    build_serving_file(path)
-    return path
-
-
-@pytest.fixture
-def store(redis_server: RedisServer, serving_file: Path) -> Store:
-    store = Store.from_url(redis_server.url, timeout=5)
-    store.client.flushdb()
-    store.load(serving_file)
-    return store
-
-
-@pytest.fixture
-def client(
-    store: Store, redis_server: RedisServer, serving_file: Path, tmp_path: Path
-) -> Iterator[TestClient]:
-    settings = Settings(
-        redis_url=redis_server.url,
-        serving_file=serving_file,
-        impressions_file=tmp_path / "raw" / "events.csv",
-        salt=SALT,
-    )
-    with TestClient(create_app(settings)) as client:
-        yield client
+# The fixtures (redis_server, serving_file, store, client).
+pytest_plugins = ["serving_fixtures"]
 
 
 def assert_is_the_documented_model(body: dict, model: type[BaseModel]) -> None:
@@ -278,80 +155,6 @@ def test_health_reports_version_and_build_age(client: TestClient, store: Store):
     assert "/recommendations/{user_id}" in client.get("/openapi.json").json()["paths"]
 
 
-def test_store_down_is_503_with_a_reason_and_a_restart_recovers(
-    client: TestClient, redis_server: RedisServer, store: Store
-):
-    assert client.get("/recommendations/U1").status_code == 200
-    redis_server.stop()
-    try:
-        answer = client.get("/recommendations/U1")
-        assert answer.status_code == 503
-        assert "store unreachable" in answer.json()["detail"] and answer.json()["request_id"]
-        health = client.get("/health")
-        assert health.status_code == 503
-        assert health.json()["status"] == "degraded" and not health.json()["store_reachable"]
-        assert "store unreachable" in health.json()["reason"]
-    finally:
-        redis_server.start()  # same port and folder: the shutdown snapshot is read back
-    answer = client.get("/recommendations/U1")  # same app, same client pool
-    assert answer.status_code == 200 and answer.json()["served_from"] == "personal"
-    store.client.flushdb()  # a store that lost its data: 503 until the next load
-    answer = client.get("/recommendations/U1")
-    assert answer.status_code == 503 and "no version" in answer.json()["detail"]
-    health = client.get("/health")
-    assert health.status_code == 503 and health.json()["store_reachable"]
-    assert "no version" in health.json()["reason"]
-
-
-def test_a_reload_switches_versions_atomically(
-    store: Store, client: TestClient, tmp_path: Path, serving_file: Path
-):
-    second = tmp_path / "second.duckdb"
-    build_serving_file(second, model_version="ranker-2", score_shift=0.5)
-    old = store.current_version()
-    seen: list[tuple[str, str, str, bool]] = []
-    errors: list[BaseException] = []
-    loading = threading.Event()
-    in_load = threading.Event()
-    done = threading.Event()
-
-    def reader() -> None:
-        pseudonym = pseudonymise("U250", SALT)
-        try:
-            while not done.is_set() or len(seen) < 5:
-                during = in_load.is_set()
-                read = store.read(f"rec:{pseudonym}")
-                versions = {row["model_version"] for row in read.value}
-                seen.append((read.version, read.meta["model_version"], versions.pop(), during))
-                assert not versions, "one list mixed two loads"
-                if len(seen) == 3:
-                    loading.set()
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-            loading.set()
-
-    thread = threading.Thread(target=reader)
-    thread.start()
-    loading.wait(10)
-    in_load.set()
-    report = store.load(second, chunk=50)  # many small pipeline chunks: readers interleave
-    in_load.clear()
-    done.set()
-    thread.join(30)
-    assert not errors, errors
-    assert report["previous_version"] == old and report["version"] != old
-    # every read saw one whole version: the list's model version is its meta's
-    assert all(meta_model == list_model for _, meta_model, list_model, _ in seen)
-    assert sum(during for *_, during in seen) >= 3, "no read happened during the load"
-    order = [version for version, *_ in seen]
-    switch = order.index(report["version"]) if report["version"] in order else len(order)
-    assert set(order[:switch]) == {old} and set(order[switch:]) <= {report["version"]}
-    assert store.versions() == {report["version"]}  # the old version's keys are gone
-    assert report["rows"] == 300 * 12 + 15 + 3 + 3 and report["rows_per_second"] > 0
-    body = client.get("/recommendations/U250").json()
-    assert body["model_version"] == "ranker-2" and body["store_version"] == report["version"]
-
-
 def test_served_lists_are_logged_as_impressions_staging_keeps(client: TestClient, tmp_path: Path):
     first = client.get("/recommendations/U5?k=4&surface=home").json()
     second = client.get("/related/P1?user_id=U5").json()
@@ -377,62 +180,3 @@ def test_served_lists_are_logged_as_impressions_staging_keeps(client: TestClient
             assert value is not None or not column.required, (column.name, row)
             assert first_problem(value, column, limits) is None, (column.name, row)
         assert row["event_type"] == "impression" and row["user_id"] == "U5"
-
-
-def test_a_failed_load_leaves_the_served_version_and_the_next_load_cleans_up(
-    store: Store, client: TestClient, tmp_path: Path, serving_file: Path
-):
-    broken = tmp_path / "broken.duckdb"
-    build_serving_file(broken, model_version="ranker-broken")
-    with duckdb.connect(str(broken)) as con:  # recommendations load, then the matches fail
-        con.execute("alter table fct_offer_matches drop column decision")
-    served = store.current_version()
-    with pytest.raises(duckdb.Error):
-        store.load(broken, chunk=10)  # small chunks: some keys are written before it fails
-    assert store.current_version() == served
-    assert len(store.versions()) == 2  # the failed load's keys, pointed to by nobody
-    assert client.get("/recommendations/U3").json()["model_version"] == "ranker-1"
-    with duckdb.connect(str(tmp_path / "empty.duckdb")) as con:
-        con.execute("create table build_status as select 1 as x")
-    with pytest.raises(ValueError, match="lacks fct_recommendations"):
-        store.load(tmp_path / "empty.duckdb")
-    report = store.load(serving_file)
-    assert store.versions() == {report["version"]}  # the next load removed the leftovers
-    assert client.get("/recommendations/U3").json()["store_version"] == report["version"]
-
-
-def test_two_worker_processes_serve_what_the_app_serves(
-    client: TestClient, redis_server: RedisServer, serving_file: Path, tmp_path: Path
-):
-    """`python -m catalog_ml.serving.server --workers 2` (uvicorn's factory reads the settings
-    from the environment in each worker) answers as the app does in process."""
-    port = free_port()
-    env = {**os.environ, "CATALOG_ML_PII_SALT": SALT}
-    command = [sys.executable, "-m", "catalog_ml.serving.server", "--port", str(port), "--workers"]
-    command += ["2", "--redis-url", redis_server.url, "--serving-file", str(serving_file)]
-    with (tmp_path / "api.log").open("wb") as log:
-        api = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=REPO)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 180  # two workers start slowly on a busy machine
-        while True:
-            assert api.poll() is None, (tmp_path / "api.log").read_text()
-            try:
-                if httpx.get(base + "/ping", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "the API did not start"
-                time.sleep(0.2)
-        quiet = "log_impressions=false"  # the in-process app logs impressions, this one not
-        for path in (
-            f"/recommendations/U17?k=4&{quiet}",
-            f"/recommendations/x?{quiet}",
-            "/related/P2",
-        ):
-            served, expected = httpx.get(base + path).json(), client.get(path).json()
-            served.pop("request_id"), expected.pop("request_id")
-            assert served == expected
-        assert httpx.get(base + "/health").json()["status"] == "ok"
-    finally:
-        api.terminate()
-        api.wait(30)

@@ -13,15 +13,7 @@
 with
 
 offers as (
-    select
-        offer_id,
-        ingested_at
-    from {{ ref('stg_offers') }}
-),
-
-window_bounds as (
-    select {{ dbt.dateadd('day', -number_var('drift_window_days'), 'max(ingested_at)') }} as window_start_at
-    from offers
+    {{ offers_in_drift_window() }}
 ),
 
 training_offers as (
@@ -33,49 +25,37 @@ training_offers as (
 pairs as (
     select
         case
-            when offers.ingested_at > window_bounds.window_start_at then 'window'
+            when offers.is_in_window then 'window'
             when training_offers.offer_id is not null then 'reference'
         end as population,
         scoring_pairs.*
     from {{ ref('int_catalog_scoring_pairs') }} as scoring_pairs
     inner join offers on scoring_pairs.offer_id = offers.offer_id
-    cross join window_bounds
     left join training_offers on scoring_pairs.offer_id = training_offers.offer_id
     where scoring_pairs.is_candidate
 ),
 
-feature_rows as (
-    select
-        population,
-        offer_id as unit_id,
-        * exclude (population, offer_id, product_id, is_candidate)
-    from pairs
+populated_pairs as (
+    select * from pairs
     where population is not null
 ),
 
 feature_values as (
-    {{ unpivot_columns('feature_rows', ['population', 'unit_id']) }}
+    {{ drift_feature_values('populated_pairs', 'offer_id', ['offer_id', 'product_id', 'is_candidate']) }}
 ),
 
 final as (
-    select
-        population,
-        unit_id,
-        'feature' as value_kind,
-        column_name,
-        column_value as observed_value
-    from feature_values
+    select * from feature_values
     union all
     select
-        pairs.population,
-        pairs.offer_id as unit_id,
+        populated_pairs.population,
+        populated_pairs.offer_id as unit_id,
         'score' as value_kind,
         'match_score' as column_name,
         scores.match_score as observed_value
-    from pairs
+    from populated_pairs
     inner join {{ ref('ml_matcher_scores') }} as scores
-        on pairs.offer_id = scores.offer_id and pairs.product_id = scores.product_id
-    where pairs.population is not null
+        on populated_pairs.offer_id = scores.offer_id and populated_pairs.product_id = scores.product_id
 )
 
 select * from final

@@ -120,27 +120,25 @@ code_counts as (
     group by side, listing_id
 ),
 
--- A title code (5 characters or more) of one listing inside the other's compact text.
+-- A title code (5 characters or more) of one listing inside the other's compact text: the
+-- offer's codes in the product's text, then the product's in the offer's.
 contained_codes as (
-    select
-        pairs.offer_id,
-        pairs.product_id,
-        max({{ dbt.position('title_codes.code', 'products.compact_text') }}) > 0 as is_contained
-    from pairs
-    inner join title_codes on title_codes.side = 'offer' and pairs.offer_id = title_codes.listing_id
-    inner join listings as products on products.side = 'product' and pairs.product_id = products.listing_id
-    where length(title_codes.code) >= 5
-    group by pairs.offer_id, pairs.product_id
-    union all
-    select
-        pairs.offer_id,
-        pairs.product_id,
-        max({{ dbt.position('title_codes.code', 'offers.compact_text') }}) > 0 as is_contained
-    from pairs
-    inner join title_codes on title_codes.side = 'product' and pairs.product_id = title_codes.listing_id
-    inner join listings as offers on offers.side = 'offer' and pairs.offer_id = offers.listing_id
-    where length(title_codes.code) >= 5
-    group by pairs.offer_id, pairs.product_id
+    {%- for code_side, text_side in [('offer', 'product'), ('product', 'offer')] %}
+        select
+            pairs.offer_id,
+            pairs.product_id,
+            max({{ dbt.position('title_codes.code', 'texts.compact_text') }}) > 0 as is_contained
+        from pairs
+        inner join title_codes
+            on title_codes.side = '{{ code_side }}' and pairs.{{ code_side }}_id = title_codes.listing_id
+        inner join listings as texts
+            on texts.side = '{{ text_side }}' and pairs.{{ text_side }}_id = texts.listing_id
+        where length(title_codes.code) >= 5
+        group by pairs.offer_id, pairs.product_id
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 code_containment as (
@@ -158,32 +156,23 @@ code_similarity as (
         pairs.product_id,
         max({{ edit_similarity('offer_codes.code', 'product_codes.code') }}) as best_code_similarity
     from pairs
-    inner join title_codes as offer_codes
-        on offer_codes.side = 'offer' and pairs.offer_id = offer_codes.listing_id
-    inner join title_codes as product_codes
-        on product_codes.side = 'product' and pairs.product_id = product_codes.listing_id
+    {{ join_listing_sides('title_codes', 'codes', 'inner') }}
     group by pairs.offer_id, pairs.product_id
 ),
 
-offer_numbers as (
-    select
-        pairs.offer_id,
-        pairs.product_id,
-        numbers.unit,
-        numbers.number_value
-    from pairs
-    inner join numbers on numbers.side = 'offer' and pairs.offer_id = numbers.listing_id
-),
+-- The numbers of each side of a pair: the CTEs offer_numbers and product_numbers.
+{%- for side in ['offer', 'product'] %}
 
-product_numbers as (
-    select
-        pairs.offer_id,
-        pairs.product_id,
-        numbers.unit,
-        numbers.number_value
-    from pairs
-    inner join numbers on numbers.side = 'product' and pairs.product_id = numbers.listing_id
-),
+    {{ side }}_numbers as (
+        select
+            pairs.offer_id,
+            pairs.product_id,
+            numbers.unit,
+            numbers.number_value
+        from pairs
+        inner join numbers on numbers.side = '{{ side }}' and pairs.{{ side }}_id = numbers.listing_id
+    ),
+{%- endfor %}
 
 pair_numbers as (
     select
@@ -310,40 +299,18 @@ final as (
     from pairs
     inner join offers on pairs.offer_id = offers.offer_id
     inner join products on pairs.product_id = products.product_id
-    inner join listings as offer_listings
-        on offer_listings.side = 'offer' and pairs.offer_id = offer_listings.listing_id
-    inner join listings as product_listings
-        on product_listings.side = 'product' and pairs.product_id = product_listings.listing_id
-    left join shared_title_tokens
-        on pairs.offer_id = shared_title_tokens.offer_id and pairs.product_id = shared_title_tokens.product_id
-    left join title_token_norms as offer_title_norms
-        on offer_title_norms.side = 'offer' and pairs.offer_id = offer_title_norms.listing_id
-    left join title_token_norms as product_title_norms
-        on product_title_norms.side = 'product' and pairs.product_id = product_title_norms.listing_id
-    left join shared_text_tokens
-        on pairs.offer_id = shared_text_tokens.offer_id and pairs.product_id = shared_text_tokens.product_id
-    left join text_token_norms as offer_text_norms
-        on offer_text_norms.side = 'offer' and pairs.offer_id = offer_text_norms.listing_id
-    left join text_token_norms as product_text_norms
-        on product_text_norms.side = 'product' and pairs.product_id = product_text_norms.listing_id
-    left join shared_trigrams
-        on pairs.offer_id = shared_trigrams.offer_id and pairs.product_id = shared_trigrams.product_id
-    left join trigram_counts as offer_trigrams
-        on offer_trigrams.side = 'offer' and pairs.offer_id = offer_trigrams.listing_id
-    left join trigram_counts as product_trigrams
-        on product_trigrams.side = 'product' and pairs.product_id = product_trigrams.listing_id
-    left join shared_codes
-        on pairs.offer_id = shared_codes.offer_id and pairs.product_id = shared_codes.product_id
-    left join code_counts as offer_codes
-        on offer_codes.side = 'offer' and pairs.offer_id = offer_codes.listing_id
-    left join code_counts as product_codes
-        on product_codes.side = 'product' and pairs.product_id = product_codes.listing_id
-    left join code_containment
-        on pairs.offer_id = code_containment.offer_id and pairs.product_id = code_containment.product_id
-    left join code_similarity
-        on pairs.offer_id = code_similarity.offer_id and pairs.product_id = code_similarity.product_id
-    left join number_agreement
-        on pairs.offer_id = number_agreement.offer_id and pairs.product_id = number_agreement.product_id
+    {{ join_listing_sides('listings', 'listings', 'inner') }}
+    {{ join_pair('shared_title_tokens') }}
+    {{ join_listing_sides('title_token_norms', 'title_norms') }}
+    {{ join_pair('shared_text_tokens') }}
+    {{ join_listing_sides('text_token_norms', 'text_norms') }}
+    {{ join_pair('shared_trigrams') }}
+    {{ join_listing_sides('trigram_counts', 'trigrams') }}
+    {{ join_pair('shared_codes') }}
+    {{ join_listing_sides('code_counts', 'codes') }}
+    {{ join_pair('code_containment') }}
+    {{ join_pair('code_similarity') }}
+    {{ join_pair('number_agreement') }}
 )
 
 select * from final

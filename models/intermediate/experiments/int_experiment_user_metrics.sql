@@ -1,5 +1,6 @@
 -- Per counted assignment and experiment metric: the user's numerator and denominator
--- measures in the experiment (from assignment to the experiment's end) and in the
+-- measures in the assignment's window (int_experiment_windows: from assignment to the
+-- experiment's end, or to a switchback slot's end) and in the
 -- var experiment_pre_period_days before assignment (the CUPED covariate). Measures and
 -- metrics come from the semantic layer (macros/metrics/semantic_metrics.sql), so every
 -- number is the shared definition. Users without interactions count with zeros.

@@ -1,6 +1,7 @@
 -- Each counted assignment (int_experiment_assignments_checked without a reject reason) with
--- the windows its interactions count in: from assignment to the experiment's end (the
--- readout), and the var experiment_pre_period_days before assignment (the CUPED covariate).
+-- the windows its interactions count in: from assignment to the experiment's end, or a
+-- switchback's slot's end (the readout), and the var experiment_pre_period_days before
+-- assignment (the CUPED covariate; none in a switchback).
 -- user_pseudonym is the user's id as fct_interactions holds it (macro pseudonymise).
 with
 
@@ -21,9 +22,13 @@ final as (
         assignments.variant,
         assignments.unit_id,
         assignments.assigned_at,
-        {{ dbt.dateadd('day', -number_var('experiment_pre_period_days'), 'assignments.assigned_at') }}
-            as pre_period_start_at,
-        experiments.end_at
+        -- A switchback's slot has no pre-period of its own (the hours before it are other
+        -- slots of the experiment): an empty one, so CUPED is not applied.
+        case
+            when assignments.slot_end_at is not null then assignments.assigned_at
+            else {{ dbt.dateadd('day', -number_var('experiment_pre_period_days'), 'assignments.assigned_at') }}
+        end as pre_period_start_at,
+        coalesce(assignments.slot_end_at, experiments.end_at) as end_at
     from assignments
     inner join experiments on assignments.experiment_id = experiments.experiment_id
 )

@@ -25,61 +25,39 @@ scoring_window as (
     where cutoff_name = 'eval'
 ),
 
-feature_rows as (
+populations as (
     select
         'reference' as population,
-        user_id as unit_id,
-        * exclude (cutoff_name, user_id, product_id, retrieval_source, category_level_1)
+        *
     from training
     union all
     select
         'window' as population,
-        user_id as unit_id,
-        * exclude (cutoff_name, user_id, product_id, retrieval_source, category_level_1)
+        *
     from scoring_window
 ),
 
 feature_values as (
-    {{ unpivot_columns('feature_rows', ['population', 'unit_id']) }}
-),
-
-scored as (
-    select
-        'reference' as population,
-        training.user_id,
-        training.cutoff_name,
-        training.product_id
-    from training
-    union all
-    select
-        'window' as population,
-        scoring_window.user_id,
-        scoring_window.cutoff_name,
-        scoring_window.product_id
-    from scoring_window
+    {{ drift_feature_values(
+        'populations', 'user_id', ['cutoff_name', 'user_id', 'product_id', 'retrieval_source', 'category_level_1']
+    ) }}
 ),
 
 final as (
-    select
-        population,
-        unit_id,
-        'feature' as value_kind,
-        column_name,
-        column_value as observed_value
-    from feature_values
+    select * from feature_values
     union all
     select
-        scored.population,
-        scored.user_id as unit_id,
+        populations.population,
+        populations.user_id as unit_id,
         'score' as value_kind,
         'ranker_score' as column_name,
         scores.ranker_score as observed_value
-    from scored
+    from populations
     inner join {{ ref('ml_ranker_scores') }} as scores
         on
-            scored.cutoff_name = scores.cutoff_name
-            and scored.user_id = scores.user_id
-            and scored.product_id = scores.product_id
+            populations.cutoff_name = scores.cutoff_name
+            and populations.user_id = scores.user_id
+            and populations.product_id = scores.product_id
 )
 
 select * from final

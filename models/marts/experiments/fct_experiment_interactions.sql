@@ -1,8 +1,9 @@
 -- The interactions each experiment counts, one row per experiment and interaction: a counted
--- assignment's interactions from assignment to the experiment's end (int_experiment_windows),
--- the window the readout (int_experiment_user_metrics) counts. A user in two experiments has
--- an interaction here once per experiment, so the semantic layer's experiment_* metrics split
--- by experiment and variant without fanning out fct_interactions.
+-- assignment's interactions from assignment to the experiment's end, or a switchback slot's
+-- end (int_experiment_windows), the window the readout (int_experiment_user_metrics)
+-- counts. A user in two experiments has an interaction here once per experiment, so the
+-- semantic layer's experiment_* metrics split by experiment and variant without fanning out
+-- fct_interactions.
 with
 
 windows as (

@@ -6,7 +6,7 @@
     'cuped_mde', 'cuped_relative_mde', 'srm_p_value'] %}
 {#- A design randomised by unit (cluster, switchback slot) is read out at its unit. -#}
 {%- set reasons = ['multiple_variants', 'unknown_variant', 'assigned_outside_window',
-    'experiment_has_no_control', 'unit_in_multiple_variants', 'bot_user'] %}
+    'experiment_has_no_control', 'unit_in_multiple_variants', 'invalid_slot', 'bot_user'] %}
 
 with
 

@@ -2,85 +2,73 @@
 
 Only stable relations are read: int_recs_cutoffs, int_recs_target_users (the evaluated
 users: cutoff 'eval'), eval_ranking_user_metrics (one row per method and user),
-int_recs_eval_lists (each method's top-K lists), eval_retrieval_recall, and stg_products,
-stg_users, stg_events. The methods are whatever eval_ranking_user_metrics holds.
+int_recs_eval_lists (each method's top-K lists), eval_retrieval_recall,
+int_recs_user_behaviour (the bot filter), and stg_products, stg_users, stg_events, by name
+(catalog_ml.warehouse.connect puts every layer's schema on the search path). The methods are
+whatever eval_ranking_user_metrics holds.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import numpy as np
 
-from catalog_ml.bench_common import json_number, relation
+from catalog_ml.bench_common import json_number
 from catalog_ml.bench_recs.bootstrap import LEVEL, SEED, bootstrap, paired_difference
 from catalog_ml.bench_recs.bootstrap import percentile_interval as interval
+from catalog_ml.warehouse import connect
 
 SERVED = "ranker"
 # Per-user columns of eval_ranking_user_metrics averaged over evaluated users, and their
 # names in the figures.
 MEAN_METRICS = {"ndcg_at_k": "ndcg_at_k", "recall_at_k": "recall_at_k", "reciprocal_rank": "mrr"}
-RELATIONS = [
-    "int_recs_cutoffs",
-    "int_recs_target_users",
-    "eval_ranking_user_metrics",
-    "int_recs_eval_lists",
-    "eval_retrieval_recall",
-    "stg_products",
-    "stg_users",
-    "stg_events",
-    "int_recs_user_behaviour",
-]
 
 
 def read_warehouse(warehouse: Path) -> dict:
     """The rows the figures need, as numpy arrays and plain values."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rel = {name: relation(con, name) for name in RELATIONS}
+    with connect(warehouse) as con:
         users = [
             row[0]
             for row in con.execute(
-                f"select distinct user_id from {rel['int_recs_target_users']}"
+                "select distinct user_id from int_recs_target_users"
                 " where cutoff_name = 'eval' order by user_id"
             ).fetchall()
         ]
         metrics = con.execute(
             f"""
             select method, user_id, {", ".join(MEAN_METRICS)}
-            from {rel["eval_ranking_user_metrics"]}
+            from eval_ranking_user_metrics
             where user_id in (
-                select user_id from {rel["int_recs_target_users"]} where cutoff_name = 'eval'
+                select user_id from int_recs_target_users where cutoff_name = 'eval'
             )
             order by method, user_id
             """
         ).fetchall()
         lists = con.execute(
-            f"""
+            """
             select distinct method, user_id, product_id
-            from {rel["int_recs_eval_lists"]}
+            from int_recs_eval_lists
             order by method, user_id, product_id
             """
         ).fetchall()
         cutoffs = dict(
             con.execute(
-                f"select cutoff_name, strftime(cutoff_at, '%Y-%m-%d %H:%M:%S')"
-                f" from {rel['int_recs_cutoffs']}"
+                "select cutoff_name, strftime(cutoff_at, '%Y-%m-%d %H:%M:%S') from int_recs_cutoffs"
             ).fetchall()
         )
         recall = con.execute(
-            f"""
+            """
             select source_name, recall, candidates_per_user
-            from {rel["eval_retrieval_recall"]} order by source_name
+            from eval_retrieval_recall order by source_name
             """
         ).fetchall()
         kept = {
-            name: con.execute(f"select count(*) from {rel['stg_' + name]}").fetchone()[0]
+            name: con.execute(f"select count(*) from stg_{name}").fetchone()[0]
             for name in ("events", "users", "products")
         }
         bots = con.execute(
-            f"select count(*), count(case when is_bot then 1 end)"
-            f" from {rel['int_recs_user_behaviour']}"
+            "select count(*), count(case when is_bot then 1 end) from int_recs_user_behaviour"
         ).fetchone()
     return {
         "bot_filter": {"users_with_events": bots[0], "flagged_users": bots[1]},

@@ -24,35 +24,24 @@ from .common import as_text, reader, text_batch, text_schema
 from .events import EVENT_COLUMNS, event_chunks
 from .offers import labels, offers, overrides
 from .people import EXPERIMENTS, READOUT_ANOMALIES, SEGMENTS, assignments, unit_labels, users
+from .switchback import switchback_assignments
 
 # Loader metadata every raw table carries last (contract: when the row was loaded, UTC).
 LOAD_TIME_COLUMN = "loaded_at"
+# What products and offers both say about an item (staging's listing_columns).
+_LISTING_COLUMNS = [
+    "title",
+    "brand",
+    "category",
+    "description",
+    "price",
+    "currency",
+    "gtin",
+    "model_number",
+]
 _DATA_COLUMNS: dict[str, list[str]] = {
-    "products": [
-        "product_id",
-        "title",
-        "brand",
-        "category",
-        "description",
-        "price",
-        "currency",
-        "gtin",
-        "model_number",
-        "updated_at",
-    ],
-    "offers": [
-        "offer_id",
-        "merchant_id",
-        "title",
-        "brand",
-        "category",
-        "description",
-        "price",
-        "currency",
-        "gtin",
-        "model_number",
-        "ingested_at",
-    ],
+    "products": ["product_id", *_LISTING_COLUMNS, "updated_at"],
+    "offers": ["offer_id", "merchant_id", *_LISTING_COLUMNS, "ingested_at"],
     "match_labels": ["offer_id", "product_id", "is_match", "split", "labeled_at"],
     "match_overrides": ["offer_id", "product_id", "reviewer", "reason", "created_at"],
     "users": ["user_id", "signup_at", "country", "segment"],
@@ -66,6 +55,7 @@ _DATA_COLUMNS: dict[str, list[str]] = {
         "expected_split",
         "start_at",
         "end_at",
+        "slot_hours",
     ],
     "experiment_assignments": ["experiment_id", "user_id", "variant", "assigned_at", "unit"],
 }
@@ -95,8 +85,8 @@ def _assignments(
 ) -> dict[str, np.ndarray]:
     """The randomisation log, with READOUT_ANOMALIES rows of each kind the readout rejects
     (a second variant for a user, a variant the registry does not plan, an assignment after
-    the experiment ended) and, for srm_experiment, srm_drop_share of its last variant's
-    rows dropped (a planted sample ratio mismatch)."""
+    the experiment ended, a switchback's slot off its grid) and, for srm_experiment,
+    srm_drop_share of its last variant's rows dropped (a planted sample ratio mismatch)."""
     u = users(seed, scale)
     parts = {"experiment_id": [], "user_id": [], "variant": [], "assigned_at": [], "unit": []}
 
@@ -108,6 +98,10 @@ def _assignments(
         parts["unit"].append(np.full(len(user_ids), "") if units is None else units)
 
     for exp in EXPERIMENTS:
+        if exp.slot_hours:  # a switchback: users logged per time slot, a few off the grid
+            for group in switchback_assignments(seed, scale, exp):
+                add(exp.experiment_id, *group)
+            continue
         variant, at = assignments(seed, scale)[exp.experiment_id]
         on = variant >= 0
         if exp.experiment_id == srm_experiment:
@@ -200,6 +194,7 @@ def _valid_columns(
             ],
             "start_at": [str(e.start).replace("T", " ") for e in EXPERIMENTS],
             "end_at": [str(e.end).replace("T", " ") for e in EXPERIMENTS],
+            "slot_hours": [str(e.slot_hours or "") for e in EXPERIMENTS],
         }
     if table == "experiment_assignments":
         return _assignments(seed, scale, srm_experiment, srm_drop_share)

@@ -10,7 +10,7 @@ import numpy as np
 
 from .catalog import TAXONOMY, catalog
 from .common import DEMO_END, DEMO_START, as_text, rng_for
-from .people import EXPERIMENTS, SEGMENT_ACTIVITY, exposures, users
+from .people import EXPERIMENTS, SEGMENT_ACTIVITY, exposures, switchback_slots, users
 
 CHUNK_USERS = 2_000
 EVENT_COLUMNS = [
@@ -52,7 +52,8 @@ def event_chunks(
     DEMO_END), days 1..extra_days the days after it, from first_day on. Each day has its own
     seeded stream per chunk and ends at its own midnight, so a day's events are the same
     whatever extra_days is: extending the history appends days and changes none."""
-    cat, people, assigned = catalog(seed, scale), users(seed, scale), exposures(seed, scale)
+    cat, people = catalog(seed, scale), users(seed, scale)
+    assigned = (exposures(seed, scale), switchback_slots(seed))
     sampler = _category_sampler(cat)
     global_cdf = np.cumsum(cat.popularity)
     n_users = len(people.user_id)
@@ -77,9 +78,10 @@ def _preferences(rng, u, people) -> tuple[np.ndarray, ...]:
     return fav_cat, fav_w, fav_brand, activity
 
 
-def _chunk(seed: int, day: int, chunk: int, u, world) -> dict[str, np.ndarray]:
-    """One chunk of users' events of one day (day 0: the whole base history)."""
-    people = world[1]
+def _day(seed: int, day: int, chunk: int, u, people) -> tuple:
+    """One chunk of users on one day (day 0: the whole base history): the random stream,
+    the id tag, the users' preferences, sessions per user and the period (start, span in
+    days, end)."""
     base = rng_for(seed, "events", chunk)
     fav_cat, fav_w, fav_brand, activity = _preferences(base, u, people)
     bot = people.is_bot[u]
@@ -93,9 +95,31 @@ def _chunk(seed: int, day: int, chunk: int, u, world) -> dict[str, np.ndarray]:
         end = start + np.timedelta64(1, "D")
         daily = np.where(bot, BOT_SESSIONS, SESSIONS_PER_ACTIVITY * activity) / BASE_SESSION_DAYS
         sessions = rng.poisson(daily)
-    return _events(
-        rng, chunk, tag, u, (fav_cat, fav_w, fav_brand), sessions, (start, span, end), world
-    )
+    return rng, tag, (fav_cat, fav_w, fav_brand), sessions, (start, span, end)
+
+
+def _session_starts(rng, sessions, start, span) -> tuple[np.ndarray, np.ndarray]:
+    """Each session's user (index in the chunk) and start, uniform in the span days."""
+    s_user = np.repeat(np.arange(len(sessions)), sessions)
+    return s_user, start + rng.integers(0, span * 86_400, len(s_user)).astype("timedelta64[s]")
+
+
+def session_starts(seed: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Every session of the base history, bots' included: (user index, start), as the event
+    log draws them (a switchback logs a user in the slots where their sessions start)."""
+    people, parts = users(seed, scale), []
+    for chunk, first in enumerate(range(0, len(people.user_id), CHUNK_USERS)):
+        u = np.arange(first, min(first + CHUNK_USERS, len(people.user_id)))
+        rng, _, _, sessions, (start, span, _) = _day(seed, 0, chunk, u, people)
+        s_user, s_start = _session_starts(rng, sessions, start, span)
+        parts.append((u[s_user], s_start))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _chunk(seed: int, day: int, chunk: int, u, world) -> dict[str, np.ndarray]:
+    """One chunk of users' events of one day (day 0: the whole base history)."""
+    rng, tag, prefs, sessions, period = _day(seed, day, chunk, u, world[1])
+    return _events(rng, chunk, tag, u, prefs, sessions, period, world)
 
 
 def _events(rng, chunk, tag, u, prefs, sessions, period, world) -> dict[str, np.ndarray]:
@@ -106,8 +130,7 @@ def _events(rng, chunk, tag, u, prefs, sessions, period, world) -> dict[str, np.
     (fav_cat, fav_w, fav_brand), (start, span, end) = prefs, period
     n_cat = len(TAXONOMY)
     bot = people.is_bot[u]
-    s_user = np.repeat(np.arange(len(u)), sessions)
-    s_start = start + rng.integers(0, span * 86_400, len(s_user)).astype("timedelta64[s]")
+    s_user, s_start = _session_starts(rng, sessions, start, span)
     s_requests = np.where(bot[s_user], 12, 1 + rng.poisson(0.9, len(s_user)))
     r_session = np.repeat(np.arange(len(s_user)), s_requests)
     r_index = np.arange(len(r_session)) - np.repeat(np.cumsum(s_requests) - s_requests, s_requests)
@@ -143,12 +166,19 @@ def _events(rng, chunk, tag, u, prefs, sessions, period, world) -> dict[str, np.
     p_purchase = np.full(len(i_req), 0.45)
     global_u = u[i_user]
     for exp in EXPERIMENTS:
-        variant, at, shock = assigned[exp.experiment_id]
-        v = variant[global_u]
         running = (i_time >= exp.start) & (i_time < exp.end)
+        if exp.slot_hours:
+            # A switchback: every user in a slot gets the slot's variant and shock.
+            slot_variant, slot_shock = assigned[1][exp.experiment_id]
+            slot = (i_time - exp.start) // np.timedelta64(exp.slot_hours, "h")
+            slot = slot.clip(0, len(slot_variant) - 1)
+            shock, treated = slot_shock[slot], running & (slot_variant[slot] > 0)
+        else:
+            variant, at, unit_shock = assigned[0][exp.experiment_id]
+            shock = unit_shock[global_u]
+            treated = (variant[global_u] > 0) & (i_time >= at[global_u]) & running
         # Randomised by unit: a unit's users share its shock while the experiment runs.
-        p_click = np.where(running, p_click * shock[global_u], p_click)
-        treated = (v > 0) & (i_time >= at[global_u]) & running
+        p_click = np.where(running, p_click * shock, p_click)
         if exp.effect == "click":
             p_click = np.where(treated, p_click * (1 + exp.lift), p_click)
         else:

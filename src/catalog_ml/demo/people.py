@@ -60,6 +60,10 @@ class Experiment:
     # makes a cluster's users alike, so the users are not independent observations).
     units: int = 0
     unit_shock_sd: float = 0.0
+    # A switchback: the window cut into slots of slot_hours hours from its start, each slot
+    # one variant for every user active in it (0 = not a switchback); unit_shock_sd is then
+    # the sd of each slot's log shock, on top of the time of day's.
+    slot_hours: int = 0
 
 
 EXPERIMENTS = (
@@ -130,7 +134,26 @@ EXPERIMENTS = (
         units=40,
         unit_shock_sd=0.15,
     ),
+    Experiment(  # a switchback: 4-hour time slots over 14 days, read out by slot
+        "EXP006",
+        "shipping_banner",
+        "A free-shipping banner, switched on and off by 4-hour slot, raises click-through",
+        "click_through_rate",
+        "hide_rate",
+        ("control", "treatment"),
+        (0.5, 0.5),
+        # Between EXP005 and EXP001-4: no other experiment's window (only their pre-periods,
+        # the CUPED covariates, overlap; no assignment depends on it).
+        DEMO_END - np.timedelta64(44, "D"),
+        DEMO_END - np.timedelta64(30, "D"),
+        "click",
+        0.10,
+        unit_shock_sd=0.15,
+        slot_hours=4,
+    ),
 )
+# Relative swing of click probability over the day in a switchback's window (highest at 20h).
+TIME_OF_DAY_AMPLITUDE = 0.25
 # Assignment rows the readout must reject, per kind (experiment_assignments in __init__).
 READOUT_ANOMALIES = 3
 
@@ -142,20 +165,52 @@ def assignments(seed: int, scale: float) -> dict[str, tuple[np.ndarray, np.ndarr
     n = len(users(seed, scale).user_id)
     out = {}
     for k, exp in enumerate(EXPERIMENTS):
+        if exp.slot_hours:  # a switchback assigns slots (switchback_slots), not users
+            continue
         rng = rng_for(seed, "assignments", k)
         participates = rng.random(n) < 0.6  # drawn first: the streams of EXP001-4 as before
         if exp.units:
-            # Units split between variants as planned (exactly, so no sample ratio mismatch).
-            arms = np.repeat(
-                np.arange(len(exp.variants)),
-                np.round(np.multiply(exp.split, exp.units)).astype(int),
-            )
-            drawn = rng.permutation(arms)[unit_of_users(seed, scale, exp)]
+            drawn = rng.permutation(_arms(exp, exp.units))[unit_of_users(seed, scale, exp)]
         else:
             drawn = rng.choice(len(exp.variants), n, p=exp.split)
         variant = np.where(participates, drawn, -1)
         assigned = timestamps(rng, n, exp.start, exp.start + np.timedelta64(10, "D"))
         out[exp.experiment_id] = (variant, assigned)
+    return out
+
+
+def _arms(exp: Experiment, units: int) -> np.ndarray:
+    """The variant index of each of `units` units, split between the variants as planned
+    (exactly, so no sample ratio mismatch), in variant order."""
+    return np.repeat(
+        np.arange(len(exp.variants)), np.round(np.multiply(exp.split, units)).astype(int)
+    )
+
+
+def slot_count(exp: Experiment) -> int:
+    """The number of time slots of a switchback."""
+    return int((exp.end - exp.start) // np.timedelta64(exp.slot_hours, "h"))
+
+
+@lru_cache(maxsize=4)
+def switchback_slots(seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per switchback: each slot's variant index (slots split as planned, in random order)
+    and its multiplier of every user's click probability: the time of day (a cosine peaking
+    at 20h, amplitude TIME_OF_DAY_AMPLITUDE) times a log-normal shock (sd unit_shock_sd).
+    Neighbouring hours and slots differ, so users are not independent across slots."""
+    out = {}
+    for k, exp in enumerate(EXPERIMENTS):
+        if not exp.slot_hours:
+            continue
+        rng, n = rng_for(seed, "slots", k), slot_count(exp)
+        variant = rng.permutation(_arms(exp, n))
+        start_hour = exp.start.astype("datetime64[h]").astype(int) % 24
+        hour = (start_hour + (np.arange(n) + 0.5) * exp.slot_hours) % 24
+        time_of_day = 1 + TIME_OF_DAY_AMPLITUDE * np.cos(2 * np.pi * (hour - 20) / 24)
+        out[exp.experiment_id] = (
+            variant,
+            time_of_day * np.exp(rng.normal(0, exp.unit_shock_sd, n)),
+        )
     return out
 
 
@@ -175,9 +230,12 @@ def unit_labels(seed: int, scale: float, exp: Experiment) -> np.ndarray:
 @lru_cache(maxsize=4)
 def exposures(seed: int, scale: float) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """assignments() with each user's multiplier of click probability while the experiment
-    runs: their unit's shock in a design randomised by unit, else 1."""
+    runs: their unit's shock in a design randomised by unit, else 1 (switchbacks: their
+    slots' in switchback_slots)."""
     out = {}
     for k, exp in enumerate(EXPERIMENTS):
+        if exp.slot_hours:
+            continue
         variant, at = assignments(seed, scale)[exp.experiment_id]
         shock = np.ones(len(variant))
         if exp.units:

@@ -126,7 +126,10 @@ def load_card_data(
         if champion(versions) is None:
             cards.append((name, data))
             continue
-        data.trainer = spec.trainer if spec else None
+        # the trainer (where the model_card meta is) as the descriptor (macro ml_models) names it
+        # (a champion was found, so versions has rows)
+        named = versions.get("trainer_model")
+        data.trainer = named.iloc[0] if named is not None else (spec.trainer if spec else None)
         data.model_card_meta = model_card_meta(manifest, data.trainer)
         data.feature_descriptions = feature_descriptions(manifest, data.trainer)
         data.drift = _drift(con, available, name)

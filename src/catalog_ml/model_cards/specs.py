@@ -38,7 +38,10 @@ class Query:
 class ModelSpec:
     """Where a model's card finds its training data and evaluations (besides the registry)."""
 
-    trainer: str  # the dbt model holding its registry rows and its model_card meta
+    # the dbt model holding its registry rows and its model_card meta: the registry's
+    # trainer_model (macro ml_models) when a warehouse is read; tests/python/test_ml_models.py
+    # keeps the two equal
+    trainer: str
     training: Query  # one row: the training data window and size
     metrics_overall: Query
     metrics_by_segment: Query
@@ -171,6 +174,69 @@ MODEL_SPECS: dict[str, ModelSpec] = {
             "and covisitation are baselines from the same build."
         ),
         segment_note="The same holdout by user segment (stg_users.segment): the fairness view.",
+    ),
+    "metadata": ModelSpec(
+        trainer="ml_metadata_train",
+        training=Query(
+            """
+            select
+                count(*) as training_table_rows,
+                count(category) as known_categories,
+                count(brand) as known_brands,
+                count(distinct category) as categories,
+                count(distinct brand) as brands
+            from int_catalog_metadata_training_rows
+            """,
+            ("int_catalog_metadata_training_rows",),
+            {
+                "training_table_rows": "products with a known value (incl. the held-out fifth)",
+                "known_categories": "with a known category",
+                "known_brands": "with a known brand",
+                "categories": "distinct categories",
+                "brands": "distinct brands",
+            },
+        ),
+        metrics_overall=Query(
+            "select * from eval_metadata_inference order by attribute",
+            ("eval_metadata_inference",),
+            {
+                "attribute": "attribute",
+                "evaluated_products": "held-out products",
+                "accuracy": "accuracy",
+                "share_above_bar": "share at or above the confidence bar",
+                "accuracy_above_bar": "accuracy at or above the bar",
+            },
+        ),
+        metrics_by_segment=Query(
+            """
+            select
+                attribute,
+                actual_value,
+                max(model_version) as model_version,
+                count(*) as evaluated_products,
+                avg(case when predicted_value = actual_value then 1.0 else 0.0 end) as accuracy,
+                avg(confidence) as mean_confidence
+            from ml_metadata_predictions
+            where is_out_of_fold
+            group by attribute, actual_value
+            order by evaluated_products desc, attribute, actual_value
+            limit 20
+            """,
+            ("ml_metadata_predictions",),
+            {
+                "attribute": "attribute",
+                "actual_value": "known value",
+                "model_version": "version",
+                "evaluated_products": "held-out products",
+                "accuracy": "accuracy",
+                "mean_confidence": "mean confidence",
+            },
+        ),
+        overall_note=(
+            "Held-out catalog products (a fixed fifth no version trains on), their known "
+            "values predicted by the champion; the bar is var metadata_confidence_bar."
+        ),
+        segment_note="The same held-out products by known value, the 20 most frequent.",
     ),
 }
 
