@@ -4,7 +4,8 @@
       model_name     the model_name its registry rows carry
       trainer        the Python model that appends its registry rows (ml_<x>_train)
       pinned         the var that pins a version (rollback)
-      input          the staging model its capability learns from: no rows there and never
+      input          the model its capability learns from (staging, or the training rows where
+                     only some rows qualify, as products with a known value): no rows there and never
                      trained = not applicable (a folder without that capability's tables)
       training_rows, scoring_rows
                      what its trainer and its scorer read: mon_training_serving_skew compares
@@ -34,7 +35,7 @@
             'scoring_not_features': ['retrieval_source', 'category_level_1'],
             'skew_where': "cutoff_name = 'train'", 'drift_values': 'int_recs_drift_values'},
         {'model_name': 'metadata', 'trainer': 'ml_metadata_train', 'pinned': var('metadata_pinned_version'),
-            'input': 'stg_products',
+            'input': 'int_catalog_metadata_training_rows',
             'training_rows': 'int_catalog_metadata_training_rows', 'scoring_rows': 'int_catalog_metadata_listings',
             'row_key': ['listing_type', 'listing_id'],
             'training_not_features': ['title', 'category', 'brand'],

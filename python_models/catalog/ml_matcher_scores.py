@@ -6,8 +6,7 @@ a batch, not by the table; every batch logs its progress."""
 import pyarrow as pa
 
 from catalog_ml.matching import score
-from catalog_ml.portable import frames_to_reader, to_output, to_pandas, to_pandas_batches
-from catalog_ml.registry import pinned_version
+from catalog_ml.scoring import score_with_registry
 
 # The output's types (here, not in catalog_ml.matching: that module's source is part of the
 # matcher's version hash, and scoring code is not training code).
@@ -24,8 +23,14 @@ SCORE_SCHEMA = pa.schema(
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    registry_rows = to_pandas(dbt.ref("ml_matcher_train"))
-    pinned = pinned_version(dbt.config.meta_get("pinned_version"))
-    pairs = to_pandas_batches(dbt.ref("int_catalog_scoring_pairs"), progress="ml_matcher_scores")
-    scores = (score(batch, registry_rows, pinned) for batch in pairs)
-    return to_output(frames_to_reader(scores, SCORE_SCHEMA), session)
+    return score_with_registry(
+        session,
+        registry=dbt.ref("ml_matcher_train"),
+        pinned=dbt.config.meta_get("pinned_version"),
+        rows=dbt.ref("int_catalog_scoring_pairs"),
+        progress="ml_matcher_scores",
+        score_batches=lambda pairs, registry_rows, pinned: (
+            score(batch, registry_rows, pinned) for batch in pairs
+        ),
+        schema=SCORE_SCHEMA,
+    )

@@ -5,15 +5,17 @@ pins): for every offer, every product missing a value and the held-out products
 depends on its listing alone), every batch logging its progress."""
 
 from catalog_ml.metadata import OUTPUT_SCHEMA, score_batches
-from catalog_ml.portable import frames_to_reader, to_output, to_pandas, to_pandas_batches
-from catalog_ml.registry import pinned_version
+from catalog_ml.scoring import score_with_registry
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    registry_rows = to_pandas(dbt.ref("ml_metadata_train"))
-    pinned = pinned_version(dbt.config.meta_get("pinned_version"))
-    listings = dbt.ref("int_catalog_metadata_listings")
-    batches = to_pandas_batches(listings, progress="ml_metadata_predictions")
-    predictions = score_batches(batches, registry_rows, pinned)
-    return to_output(frames_to_reader(predictions, OUTPUT_SCHEMA), session)
+    return score_with_registry(
+        session,
+        registry=dbt.ref("ml_metadata_train"),
+        pinned=dbt.config.meta_get("pinned_version"),
+        rows=dbt.ref("int_catalog_metadata_listings"),
+        progress="ml_metadata_predictions",
+        score_batches=score_batches,
+        schema=OUTPUT_SCHEMA,
+    )

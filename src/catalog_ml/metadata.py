@@ -73,6 +73,12 @@ def is_holdout_product(product_id: object) -> bool:
     return zlib.crc32(str(product_id).encode()) % HOLDOUT_MODULUS == 0
 
 
+def held_out(listings: pd.DataFrame) -> np.ndarray:
+    """is_holdout_product of every row, as a boolean mask (also for no rows: an empty
+    object Series would select columns, not rows)."""
+    return np.fromiter(map(is_holdout_product, listings["listing_id"]), bool, len(listings))
+
+
 def _array_text(values: np.ndarray) -> str:
     """A float array as base64 of its float64 bytes: exact, and half the size of decimals."""
     return base64.b64encode(np.ascontiguousarray(values, dtype="<f8").tobytes()).decode()
@@ -126,7 +132,7 @@ def _predict(model: Pipeline, titles: pd.Series) -> tuple[np.ndarray, np.ndarray
 def fit(products: pd.DataFrame) -> dict[str, Pipeline]:
     """One classifier per attribute with at least MIN_KNOWN known values of two classes or
     more among the products outside the holdout (`products` in key order)."""
-    train = products[~products["listing_id"].map(is_holdout_product)]
+    train = products[~held_out(products)]
     models = {}
     for attribute in ATTRIBUTES:
         known = train[train[attribute].notna()]
@@ -164,7 +170,7 @@ def train_and_register(
     re-scored now: the challenger wins when the paired bootstrap interval (over products) of
     the difference lies above `margin`, with at least `min_holdout_products` products."""
     rows = products[TRAINING_COLUMNS].sort_values("listing_id", kind="stable")
-    holdout = rows[rows["listing_id"].map(is_holdout_product)]
+    holdout = rows[held_out(rows)]
     holdout = holdout[holdout[ATTRIBUTES].notna().any(axis=1)]
 
     def fitted() -> registry.Trained | None:
@@ -178,7 +184,7 @@ def train_and_register(
             model_json=to_json(models),
             params={"vectorizer": VECTORIZER, "sgd": SGD, "attributes": sorted(models)},
             features=FEATURES,
-            training_rows=int(len(rows) - rows["listing_id"].map(is_holdout_product).sum()),
+            training_rows=int(len(rows) - held_out(rows).sum()),
             holdout_metric_name="accuracy on held-out products' known values",
             holdout_metric=float(correct.mean()),
             holdout_units=int(holdout["listing_id"].nunique()),
@@ -231,10 +237,10 @@ def score_batches(
     models = from_json(champion["model_json"])
     version = str(champion["model_version"])
     for batch in batches:
-        held_out = batch["listing_id"].map(is_holdout_product)
+        holdout = held_out(batch)
         is_product = batch["listing_type"] == "product"
         for attribute, model in models.items():
-            needed = batch[~is_product | batch[attribute].isna() | held_out]
+            needed = batch[~is_product | batch[attribute].isna() | holdout]
             for kind, rows in needed.groupby("listing_type", sort=True):
                 yield _frame(str(kind), rows, attribute, model, version)
 

@@ -6,7 +6,7 @@ mutmut copies what it mutates into mutants/ beside its configuration; to leave t
 tree alone (and its pyproject.toml without a [tool.mutmut] table) this copies the modules,
 their tests and the files the tests read into a scratch folder, writes a setup.cfg there and
 runs mutmut in it. Mutated: every function of catalog_ml.experiment_stats and
-catalog_ml.experiments, and the promotion functions of catalog_ml.registry (REGISTRY_TARGETS;
+catalog_ml.experiments, and the promotion path of catalog_ml.registry (REGISTRY_TARGETS;
 the rest of registry.py is generated but not run). Prints the score (killed / mutants run)
 per module and the surviving mutants; `mutmut show NAME` in the folder shows one.
 
@@ -32,6 +32,7 @@ REGISTRY_TARGETS = (
     "paired_bootstrap",
     "paired_bootstrap_means",
     "bootstrap_weights",
+    "register",
 )
 TESTS = (
     "tests/python/test_experiment_stats.py",

@@ -242,8 +242,9 @@ def decide_promotion(
 @dataclass(frozen=True)
 class Trained:
     """What a trainer fitted, for its registry row: `model`, what the trainer's compare needs
-    of it (the fitted model, or its holdout values), the model as text, the parameters and features it records, its holdout metric (and how
-    many independent units the holdout has) and its other metrics."""
+    of it (the fitted model, or its holdout values); the model as text; the parameters and
+    features it records; its holdout metric (and how many independent units the holdout
+    has) and its other metrics."""
 
     model: Any
     model_json: str

@@ -5,10 +5,13 @@ metric macros agree with sklearn on the real lists)."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import REPO, run_dbt
 from sklearn.metrics import ndcg_score
 
@@ -157,3 +160,36 @@ def test_demo_ranker_beats_both_baselines(demo_build, query):
     )
     for user, value in sklearn_ndcg_per_user(demo_build, query, "popularity", 10).items():
         assert ours[user] == pytest.approx(value, abs=1e-6)
+
+
+NOT_RETRIEVED_FILL = re.compile(r"\(([\w +]+?) when not retrieved by (\w+)\)")
+
+
+def test_fill_values_the_feature_descriptions_state_are_the_ones_the_sql_writes(demo_build, query):
+    """A description that says what a not-retrieved candidate's feature holds (issue 19: one
+    said 999 where the SQL filled 0) is checked against the built rows: every candidate a
+    source did not retrieve carries the stated value, and there are such candidates."""
+    manifest = json.loads((demo_build / "target" / "manifest.json").read_text())
+    features = manifest["nodes"]["model.catalog_ml.int_recs_ranker_features"]["columns"]
+    project_vars = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]
+    checked = 0
+    for column, entry in features.items():
+        for stated, source in NOT_RETRIEVED_FILL.findall(entry["description"]):
+            value = sum(
+                float(project_vars.get(term, term))
+                for term in (part.strip() for part in stated.split("+"))
+            )
+            wrong, not_retrieved = query(
+                demo_build,
+                f"""
+                select count(*) filter (where features.{column} <> {value}), count(*)
+                from int_recs_ranker_features as features
+                inner join int_recs_ranker_candidates as candidates
+                    using (cutoff_name, user_id, product_id)
+                where candidates.{source}_score is null
+                """,
+            )[0]
+            assert not_retrieved > 0, f"{column}: no candidate left out by {source}"
+            assert wrong == 0, f"{column}: {wrong} of {not_retrieved} rows are not {stated}"
+            checked += 1
+    assert checked >= 10, f"only {checked} stated fill values found"

@@ -82,6 +82,14 @@ def test_too_few_known_values_train_nothing():
     assert metadata.train_and_register(products(copies=3), None, margin=0.0).empty
 
 
+def test_no_products_with_known_values_train_nothing():
+    # a folder whose products carry no category or brand (a ratings data set's items)
+    products = pd.DataFrame(
+        {column: pd.Series(dtype=object) for column in metadata.TRAINING_COLUMNS}
+    )
+    assert metadata.train_and_register(products, None, margin=0.0).empty
+
+
 def test_classifiers_round_trip_through_text():
     models = metadata.fit(products())
     back = metadata.from_json(metadata.to_json(models))

@@ -80,3 +80,27 @@ def test_every_macro_is_described_with_its_arguments():
         )
     ]
     assert not problems, "\n".join(problems)
+
+
+STAGING_FAMILY = ("_checked", "_rejected")
+
+
+def test_every_model_is_described_in_the_yaml_file_named_after_it():
+    """One convention: a model's YAML is <model>.yml beside its file; a staging table's
+    checked and rejected models share the file of its kept model (stg_<table>.yml). Files
+    named with a leading underscore hold the other resources (sources, exposures, the
+    semantic layer), never models."""
+    misplaced = []
+    for path in sorted([*REPO.glob("models/**/*.yml"), *REPO.glob("python_models/**/*.yml")]):
+        for model in (yaml.safe_load(path.read_text()) or {}).get("models") or []:
+            name = model["name"]
+            staging = [
+                name[: -len(s)]
+                for s in STAGING_FAMILY
+                if name.startswith("stg_") and name.endswith(s)
+            ]
+            family = staging[0] if staging else name
+            beside = list(path.parent.glob(f"{name}.sql")) + list(path.parent.glob(f"{name}.py"))
+            if path.stem != family or not beside:
+                misplaced.append(f"{path.relative_to(REPO)}: {name}")
+    assert not misplaced, "describe each model in <model>.yml beside it:\n" + "\n".join(misplaced)
